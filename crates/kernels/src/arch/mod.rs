@@ -1,0 +1,9 @@
+//! One module per instruction set, each compiled only where it can run. A module
+//! implements [`Simd`](crate::simd::Simd) and instantiates the shared kernel bodies in
+//! functions compiled for its instruction set.
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod x86_64_avx2;
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub(crate) mod wasm32_simd128;

@@ -1,0 +1,54 @@
+//! WebAssembly SIMD128: 4 lanes, a 4×8 matmul tile. Engines map `v128` values onto 16
+//! `xmm` registers on x86-64, so 8 accumulators leave room for `B` and a broadcast.
+//! There is no fused multiply-add outside relaxed-simd, so `mul_add` rounds twice.
+use crate::simd::Simd;
+use core::arch::wasm32::*;
+
+pub(crate) struct Simd128;
+
+impl Simd for Simd128 {
+    type V = v128;
+    const LANES: usize = 4;
+
+    #[inline(always)]
+    unsafe fn splat(x: f32) -> v128 {
+        f32x4_splat(x)
+    }
+    #[inline(always)]
+    unsafe fn load(p: *const f32) -> v128 {
+        v128_load(p as *const v128)
+    }
+    #[inline(always)]
+    unsafe fn store(p: *mut f32, v: v128) {
+        v128_store(p as *mut v128, v)
+    }
+    #[inline(always)]
+    unsafe fn add(a: v128, b: v128) -> v128 {
+        f32x4_add(a, b)
+    }
+    #[inline(always)]
+    unsafe fn sub(a: v128, b: v128) -> v128 {
+        f32x4_sub(a, b)
+    }
+    #[inline(always)]
+    unsafe fn mul(a: v128, b: v128) -> v128 {
+        f32x4_mul(a, b)
+    }
+    #[inline(always)]
+    unsafe fn neg(a: v128) -> v128 {
+        f32x4_neg(a)
+    }
+    #[inline(always)]
+    unsafe fn mul_add(a: v128, b: v128, c: v128) -> v128 {
+        f32x4_add(f32x4_mul(a, b), c)
+    }
+    #[inline(always)]
+    unsafe fn reduce_sum(v: v128) -> f32 {
+        (f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v))
+            + (f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v))
+    }
+}
+
+// simd128 is enabled for the whole module at compile time (the cfg on this file), so
+// the attribute restates it rather than enabling anything.
+crate::simd::entry_points!(Simd128, mr = 4, nv = 2, #[target_feature(enable = "simd128")]);

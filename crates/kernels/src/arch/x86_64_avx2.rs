@@ -1,0 +1,54 @@
+//! AVX2 + FMA: 8 lanes, a 6×16 matmul tile (12 accumulators, 2 `B` vectors and a
+//! broadcast fill 15 of the 16 `ymm` registers).
+use crate::simd::Simd;
+use core::arch::x86_64::*;
+
+pub(crate) struct Avx2Fma;
+
+// The methods carry no `#[target_feature]` (trait methods cannot); they are inlined
+// into the entry points below, which do.
+impl Simd for Avx2Fma {
+    type V = __m256;
+    const LANES: usize = 8;
+
+    #[inline(always)]
+    unsafe fn splat(x: f32) -> __m256 {
+        _mm256_set1_ps(x)
+    }
+    #[inline(always)]
+    unsafe fn load(p: *const f32) -> __m256 {
+        _mm256_loadu_ps(p)
+    }
+    #[inline(always)]
+    unsafe fn store(p: *mut f32, v: __m256) {
+        _mm256_storeu_ps(p, v)
+    }
+    #[inline(always)]
+    unsafe fn add(a: __m256, b: __m256) -> __m256 {
+        _mm256_add_ps(a, b)
+    }
+    #[inline(always)]
+    unsafe fn sub(a: __m256, b: __m256) -> __m256 {
+        _mm256_sub_ps(a, b)
+    }
+    #[inline(always)]
+    unsafe fn mul(a: __m256, b: __m256) -> __m256 {
+        _mm256_mul_ps(a, b)
+    }
+    #[inline(always)]
+    unsafe fn neg(a: __m256) -> __m256 {
+        _mm256_xor_ps(a, _mm256_set1_ps(-0.0))
+    }
+    #[inline(always)]
+    unsafe fn mul_add(a: __m256, b: __m256, c: __m256) -> __m256 {
+        _mm256_fmadd_ps(a, b, c)
+    }
+    #[inline(always)]
+    unsafe fn reduce_sum(v: __m256) -> f32 {
+        let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps::<1>(v));
+        let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+        _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)))
+    }
+}
+
+crate::simd::entry_points!(Avx2Fma, mr = 6, nv = 2, #[target_feature(enable = "avx2,fma")]);

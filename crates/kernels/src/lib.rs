@@ -1,0 +1,107 @@
+//! descent's kernels: plain functions over `f32` slices and sizes.
+//!
+//! No dependencies and no allocation, so the same code builds into the Node addon
+//! (rustup's stable Rust) and into WebAssembly (Debian's rustc 1.63). Every public
+//! function takes an [`Isa`] naming the instruction set to run on: [`Isa::detect`]
+//! (feature `std`) on a native host, [`Isa::best_static`] in the wasm build, or
+//! [`Isa::SCALAR`]. `scalar` holds the reference version each SIMD path is tested
+//! against; `simd` holds the SIMD bodies, written once, and `arch` one file per
+//! instruction set.
+//!
+//! Callers (the bindings) check every length before calling: the checks here are
+//! `assert!`s that guard memory safety, not user-facing errors.
+#![no_std]
+
+#[cfg(any(feature = "std", test))]
+extern crate std;
+
+mod arch;
+mod isa;
+pub mod scalar;
+#[cfg(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))]
+mod simd;
+#[cfg(test)]
+mod tests;
+
+pub use isa::Isa;
+
+/// Elementwise binary operations that share one broadcasting kernel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    Add,
+    Sub,
+    Mul,
+}
+
+/// Options of one SGD update, with PyTorch's meaning (`torch.optim.SGD`).
+#[derive(Clone, Copy, Debug)]
+pub struct SgdOptions {
+    pub lr: f32,
+    pub momentum: f32,
+    pub dampening: f32,
+    pub weight_decay: f32,
+    pub nesterov: bool,
+    pub maximize: bool,
+    /// True on the first step of a parameter with momentum: the buffer is set to the
+    /// gradient instead of being decayed, as PyTorch does when its buffer is `None`.
+    pub first_step: bool,
+}
+
+/// `c[m×n] = op(a)·op(b)` where `op(a)` is `m×k` and `op(b)` is `k×n`, all row-major.
+/// With `trans_a`, `a` is stored as `k×m`; with `trans_b`, `b` is stored as `n×k`;
+/// the transpose is never materialised.
+#[allow(clippy::too_many_arguments)]
+pub fn matmul(
+    isa: Isa,
+    a: &[f32],
+    b: &[f32],
+    c: &mut [f32],
+    m: usize,
+    k: usize,
+    n: usize,
+    trans_a: bool,
+    trans_b: bool,
+) {
+    assert!(a.len() == m * k && b.len() == k * n && c.len() == m * n);
+    isa.dispatch_matmul(a, b, c, m, k, n, trans_a, trans_b);
+}
+
+/// `out[i] = a[i % a.len()] op b[i % b.len()]`: equal lengths, or one operand repeated
+/// as a row (bias) or a scalar. The shorter length must divide `out.len()`.
+pub fn binary(isa: Isa, op: BinaryOp, a: &[f32], b: &[f32], out: &mut [f32]) {
+    let len = out.len();
+    assert!(a.len() == len || b.len() == len);
+    assert!(a.len() != 0 && b.len() != 0 || len == 0);
+    assert!(len == 0 || (len % a.len() == 0 && len % b.len() == 0));
+    isa.dispatch_binary(op, a, b, out);
+}
+
+/// `out[i] = a[i] * s`.
+pub fn scale(isa: Isa, a: &[f32], s: f32, out: &mut [f32]) {
+    assert!(a.len() == out.len());
+    isa.dispatch_scale(a, s, out);
+}
+
+/// Sum of all elements (0 for an empty slice).
+pub fn sum(isa: Isa, a: &[f32]) -> f32 {
+    isa.dispatch_sum(a)
+}
+
+/// Mean of all elements (NaN for an empty slice, as PyTorch).
+pub fn mean(isa: Isa, a: &[f32]) -> f32 {
+    sum(isa, a) / a.len() as f32
+}
+
+/// Column sums of a `rows×cols` matrix into `out[cols]`: the gradient of a broadcast bias.
+pub fn sum_rows(isa: Isa, a: &[f32], out: &mut [f32], rows: usize, cols: usize) {
+    assert!(a.len() == rows * cols && out.len() == cols);
+    isa.dispatch_sum_rows(a, out, rows, cols);
+}
+
+/// One SGD update of `param` in place, with `momentum_buf` the momentum buffer
+/// (ignored, and may be empty, when `momentum == 0`).
+pub fn sgd_step(isa: Isa, param: &mut [f32], grad: &[f32], momentum_buf: &mut [f32], o: &SgdOptions) {
+    assert!(grad.len() == param.len());
+    assert!(o.momentum == 0.0 || momentum_buf.len() == param.len());
+    isa.dispatch_sgd_step(param, grad, momentum_buf, o);
+}

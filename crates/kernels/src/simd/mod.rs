@@ -1,0 +1,92 @@
+//! Kernels written once over a small vector trait, [`Simd`]; each file in `arch/`
+//! implements the trait for one instruction set and instantiates these bodies inside
+//! functions compiled for it (see [`entry_points`]).
+//!
+//! Every function here is `#[inline(always)]` and so is every trait method: a body must
+//! end up inside the `#[target_feature]` function of its instruction set, or its
+//! intrinsics would stay out-of-line calls from code compiled without the feature.
+
+pub(crate) mod elementwise;
+pub(crate) mod matmul;
+
+/// One register of `f32` lanes, as an instruction set's intrinsics see it.
+///
+/// # Safety
+/// Every method may only run where the instruction set is available, which an
+/// [`Isa`](crate::Isa) value other than `SCALAR` proves. `load`/`store` pointers must
+/// be valid for `LANES` elements; they need no alignment.
+pub(crate) trait Simd {
+    type V: Copy;
+    const LANES: usize;
+
+    unsafe fn splat(x: f32) -> Self::V;
+    unsafe fn load(p: *const f32) -> Self::V;
+    unsafe fn store(p: *mut f32, v: Self::V);
+    unsafe fn add(a: Self::V, b: Self::V) -> Self::V;
+    unsafe fn sub(a: Self::V, b: Self::V) -> Self::V;
+    unsafe fn mul(a: Self::V, b: Self::V) -> Self::V;
+    /// Flips the sign bit, as scalar `-x` does (unlike `0 - x` for zeros).
+    unsafe fn neg(a: Self::V) -> Self::V;
+    /// `a * b + c`, with one rounding where the instruction set has a fused form.
+    unsafe fn mul_add(a: Self::V, b: Self::V, c: Self::V) -> Self::V;
+    unsafe fn reduce_sum(v: Self::V) -> f32;
+
+    #[inline(always)]
+    unsafe fn zero() -> Self::V {
+        Self::splat(0.0)
+    }
+}
+
+/// Defines the crate-internal kernel entry points of one instruction set: the generic
+/// bodies instantiated for `$simd` with an `$mr`×(`$nv` vectors) matmul tile, inside
+/// functions carrying `$feature` so the intrinsics inline.
+///
+/// Each function is `unsafe`: the caller guarantees the instruction set is available
+/// (an [`Isa`](crate::Isa) value of that kind) and the lengths checked in `lib.rs`.
+macro_rules! entry_points {
+    ($simd:ty, mr = $mr:expr, nv = $nv:expr, #[$feature:meta]) => {
+        use crate::simd::{elementwise, matmul as mm};
+        use crate::{BinaryOp, SgdOptions};
+
+        #[$feature]
+        #[allow(clippy::too_many_arguments)]
+        pub(crate) unsafe fn matmul(
+            a: &[f32],
+            b: &[f32],
+            c: &mut [f32],
+            m: usize,
+            k: usize,
+            n: usize,
+            trans_a: bool,
+            trans_b: bool,
+        ) {
+            mm::matmul::<$simd, $mr, $nv>(a, b, c, m, k, n, trans_a, trans_b)
+        }
+
+        #[$feature]
+        pub(crate) unsafe fn binary(op: BinaryOp, a: &[f32], b: &[f32], out: &mut [f32]) {
+            elementwise::binary::<$simd>(op, a, b, out)
+        }
+
+        #[$feature]
+        pub(crate) unsafe fn scale(a: &[f32], s: f32, out: &mut [f32]) {
+            elementwise::scale::<$simd>(a, s, out)
+        }
+
+        #[$feature]
+        pub(crate) unsafe fn sum(a: &[f32]) -> f32 {
+            elementwise::sum::<$simd>(a)
+        }
+
+        #[$feature]
+        pub(crate) unsafe fn sum_rows(a: &[f32], out: &mut [f32], rows: usize, cols: usize) {
+            elementwise::sum_rows::<$simd>(a, out, rows, cols)
+        }
+
+        #[$feature]
+        pub(crate) unsafe fn sgd_step(param: &mut [f32], grad: &[f32], buf: &mut [f32], o: &SgdOptions) {
+            elementwise::sgd_step::<$simd>(param, grad, buf, o)
+        }
+    };
+}
+pub(crate) use entry_points;

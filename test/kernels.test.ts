@@ -1,0 +1,140 @@
+// Every kernel of the native and wasm backends against the js reference, on the same
+// random inputs: shapes of 0 and 1, odd sizes and sizes that are not a multiple of any
+// SIMD width. Tolerances are stated per kernel.
+import { beforeAll, describe, expect, test } from "vitest";
+import type { Backend, BinaryOp, SgdStepOptions } from "../ts/backend/backend.js";
+import { createJsBackend } from "../ts/backends/js/index.js";
+import { loadNativeBackend } from "../ts/backends/native.js";
+import { loadWasmBackend } from "../ts/backends/wasm.js";
+import { expectClose, testValues } from "./backends.js";
+
+const reference = createJsBackend();
+const values = testValues(12345);
+
+type Run = (backend: Backend, ...inputs: Float32Array[]) => Float32Array;
+
+/** Runs `run` on the backend under test and on the reference with the same inputs. */
+function both(backend: Backend, run: Run, ...inputs: Float32Array[]): [Float32Array, Float32Array] {
+  return [run(backend, ...inputs), run(reference, ...inputs)];
+}
+
+const matmulShapes: [number, number, number][] = [
+  [0, 3, 4], [3, 0, 4], [3, 4, 0], [1, 1, 1], [1, 7, 1], [5, 1, 9], [7, 13, 17], [16, 16, 16],
+  [33, 17, 65], [64, 64, 64], [100, 2, 1], [129, 67, 95], [256, 130, 70],
+];
+const binaryCases: [number, number][] = [
+  [0, 0], [1, 1], [7, 7], [8, 8], [33, 33], [1001, 1001], [12, 3], [3, 12], [64, 8], [8, 64], [85, 17], [17, 85],
+  [9, 1], [1, 9], [40, 1], [1, 40],
+];
+const sgdCases: Omit<SgdStepOptions, "firstStep">[] = [
+  { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false },
+  { lr: 0.05, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false, maximize: false },
+  { lr: 0.05, momentum: 0.9, dampening: 0, weightDecay: 0.01, nesterov: true, maximize: false },
+  { lr: 0.02, momentum: 0.5, dampening: 0.3, weightDecay: 0.1, nesterov: false, maximize: true },
+];
+
+function kernelSuite(name: string, load: () => Backend | Promise<Backend>): void {
+  describe(`${name} kernels match the js reference`, () => {
+    let backend: Backend;
+    beforeAll(async () => {
+      backend = await load();
+    });
+    const on = (b: Backend, data: Float32Array) => b.fromFloat32Array(data);
+
+    test("matmul in every transpose variant (atol 2e-6·k + 1e-6, rtol 1e-5)", () => {
+      for (const [m, k, n] of matmulShapes) {
+        for (const transA of [false, true]) {
+          for (const transB of [false, true]) {
+            const [got, want] = both(
+              backend,
+              (b, a, bm) => {
+                const out = b.alloc(m * n);
+                b.matmul(on(b, a as Float32Array), on(b, bm as Float32Array), out, m, k, n, transA, transB);
+                return b.toFloat32Array(out);
+              },
+              values(m * k),
+              values(k * n),
+            );
+            expectClose(got, want, 2e-6 * k + 1e-6, 1e-5);
+          }
+        }
+      }
+    });
+
+    test("binary add, sub and mul with cyclic broadcasting (exact: one rounding per element)", () => {
+      for (const op of ["add", "sub", "mul"] as BinaryOp[]) {
+        for (const [la, lb] of binaryCases) {
+          const [got, want] = both(
+            backend,
+            (b, x, y) => {
+              const out = b.alloc(Math.max(la, lb));
+              b.binary(op, on(b, x as Float32Array), on(b, y as Float32Array), out);
+              return b.toFloat32Array(out);
+            },
+            values(la),
+            values(lb),
+          );
+          expectClose(got, want, 0);
+        }
+      }
+    });
+
+    test("binary may write into its first input (in-place accumulation)", () => {
+      const a = values(37);
+      const g = values(37);
+      const storage = on(backend, a);
+      backend.binary("add", storage, on(backend, g), storage);
+      expectClose(backend.toFloat32Array(storage), a.map((x, i) => Math.fround(x + (g[i] as number))), 0);
+    });
+
+    test("scale (exact)", () => {
+      for (const n of [0, 1, 7, 8, 9, 1000]) {
+        const [got, want] = both(backend, (b, x) => {
+          const out = b.alloc(n);
+          b.scale(on(b, x as Float32Array), -0.37, out);
+          return b.toFloat32Array(out);
+        }, values(n));
+        expectClose(got, want, 0);
+      }
+    });
+
+    test("sum and mean (atol 1e-6·n, rtol 1e-5; mean of nothing is NaN)", () => {
+      for (const n of [0, 1, 3, 8, 15, 16, 17, 1000, 100_003]) {
+        const x = values(n);
+        expectClose([backend.sum(on(backend, x))], [reference.sum(x)], 1e-6 * n, 1e-5);
+        expectClose([backend.mean(on(backend, x))], [reference.mean(x)], 1e-6, 1e-5);
+      }
+      expect(backend.mean(backend.alloc(0))).toBeNaN();
+    });
+
+    test("sumRows (atol 1e-6·rows)", () => {
+      for (const [rows, cols] of [[0, 3], [3, 0], [1, 1], [5, 1], [1, 5], [7, 9], [100, 17], [33, 64]] as const) {
+        const [got, want] = both(backend, (b, x) => {
+          const out = b.alloc(cols);
+          b.sumRows(on(b, x as Float32Array), out, rows, cols);
+          return b.toFloat32Array(out);
+        }, values(rows * cols));
+        expectClose(got, want, 1e-6 * rows + 1e-7);
+      }
+    });
+
+    test("sgdStep over 5 steps with momentum, nesterov, dampening, weight decay, maximize (atol 1e-6, rtol 1e-5)", () => {
+      for (const options of sgdCases) {
+        for (const n of [1, 7, 8, 33, 1000]) {
+          const start = values(n);
+          const grads = [1, 2, 3, 4, 5].map(() => values(n));
+          const [got, want] = both(backend, (b) => {
+            const param = on(b, start);
+            const buf = b.alloc(options.momentum !== 0 ? n : 0);
+            grads.forEach((g, step) => b.sgdStep(param, on(b, g), buf, { ...options, firstStep: step === 0 }));
+            return b.toFloat32Array(param);
+          });
+          expectClose(got, want, 1e-6, 1e-5);
+        }
+      }
+    });
+  });
+}
+
+kernelSuite("native", loadNativeBackend);
+kernelSuite("wasm", () => loadWasmBackend());

@@ -1,0 +1,44 @@
+// 100,000 training steps in one synchronous loop leave wasm linear memory and the
+// process's RSS flat: intermediate gradients are freed by backward, and the other
+// temporaries by the garbage collector (native, js) or by spilling out of linear
+// memory once it runs over budget (wasm), where finalizers would never get to run.
+import { expect, test } from "vitest";
+import { activeBackend } from "../ts/backend/select.js";
+import { manualSeed, nn, optim, randn, setBackend, tensor } from "../ts/index.js";
+
+function train(steps: number, onCheckpoint: (step: number) => void): void {
+  manualSeed(1);
+  const x = randn([100, 2]);
+  const y = x.matmul(tensor([[2], [3]]));
+  const model = new nn.Linear(2, 1);
+  const optimizer = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
+  const criterion = new nn.MSELoss();
+  for (let step = 1; step <= steps; step++) {
+    optimizer.zeroGrad();
+    criterion.forward(model.forward(x), y).backward();
+    optimizer.step();
+    if (step % 10_000 === 0) onCheckpoint(step);
+  }
+}
+
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+
+test.each(["wasm", "native"] as const)("100,000 steps on %s keep memory flat", async (name) => {
+  await setBackend(name);
+  const backend = activeBackend() as ReturnType<typeof activeBackend> & { memoryBytes?: () => number };
+  const rss: number[] = [];
+  const linear: number[] = [];
+  train(100_000, () => {
+    rss.push(process.memoryUsage().rss);
+    if (backend.memoryBytes) linear.push(backend.memoryBytes());
+  });
+  // The first checkpoint is after 10,000 steps of warm-up: growth after it is a leak.
+  const rssGrowth = (rss.at(-1) as number) - (rss[0] as number);
+  expect(rssGrowth, `RSS went from ${mib(rss[0] as number)} to ${mib(rss.at(-1) as number)} MiB`).toBeLessThan(32 * 2 ** 20);
+  if (name === "wasm") {
+    expect(linear.length).toBe(10);
+    // A leak of the step's temporaries would add ~150 MiB; allocator fragmentation may add a page or two.
+    const growth = (linear.at(-1) as number) - (linear[0] as number);
+    expect(growth, `wasm memory: ${linear.map(mib).join(", ")} MiB`).toBeLessThan(2 ** 20);
+  }
+});

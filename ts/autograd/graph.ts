@@ -1,0 +1,41 @@
+import type { Tensor } from "../tensor.js";
+
+/**
+ * How a tensor was computed: its inputs and the rule that turns the gradient of the
+ * output into gradients of the inputs (null for an input that needs none). Each rule
+ * returns tensors it made itself, never `gradOutput`, so the engine owns and frees them.
+ */
+export interface GradFn {
+  readonly name: string;
+  readonly inputs: readonly Tensor[];
+  readonly backward: (gradOutput: Tensor) => (Tensor | null)[];
+}
+
+let gradEnabled = true;
+
+/** Whether operations currently record the graph. */
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/** Runs `fn` without recording the graph, as `torch.no_grad()`. */
+export function noGrad<T>(fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = previous;
+  }
+}
+
+/** Attaches `backward` to `output` when recording is on and some input requires a gradient. */
+export function record(
+  output: Tensor,
+  name: string,
+  inputs: readonly Tensor[],
+  backward: (gradOutput: Tensor) => (Tensor | null)[],
+): Tensor {
+  if (gradEnabled && inputs.some((t) => t.requiresGrad)) output.setGradFn({ name, inputs, backward });
+  return output;
+}

@@ -1,0 +1,139 @@
+import { createJsBackend } from "../backends/js/index.js";
+import { loadNativeBackend } from "../backends/native.js";
+import { loadWasmBackend, loadWasmBackendSync } from "../backends/wasm.js";
+import type { Backend, BackendName } from "./backend.js";
+
+/** One attempt to load a backend, as reported by `backendInfo()`. */
+export interface BackendAttempt {
+  name: BackendName;
+  ok: boolean;
+  reason?: string;
+}
+
+/** What `backendInfo()` returns. */
+export interface BackendInfo {
+  name: BackendName;
+  tried: BackendAttempt[];
+  simd?: string;
+  threads?: number;
+}
+
+const backendNames: readonly BackendName[] = ["native", "wasm", "js"];
+const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
+
+const syncLoaders: Record<BackendName, () => Backend> = {
+  native: loadNativeBackend,
+  wasm: loadWasmBackendSync,
+  js: createJsBackend,
+};
+const asyncLoaders: Record<BackendName, () => Promise<Backend>> = {
+  native: async () => loadNativeBackend(),
+  wasm: () => loadWasmBackend(),
+  js: async () => createJsBackend(),
+};
+
+let active: Backend | null = null;
+let tried: BackendAttempt[] = [];
+const loaded = new Map<BackendName, Backend>();
+
+function parseName(value: string, origin: string): BackendName {
+  const name = backendNames.find((n) => n === value);
+  if (name === undefined) {
+    throw new Error(`${origin}: unknown backend "${value}"; expected one of ${backendNames.join(", ")}`);
+  }
+  return name;
+}
+
+/** The order to try: forced by DESCENT_BACKEND, else native > wasm > js (no native in browsers). */
+function preferenceOrder(): BackendName[] {
+  const forced = isNode ? process.env.DESCENT_BACKEND : undefined;
+  if (forced) return [parseName(forced, "DESCENT_BACKEND")];
+  return isNode ? ["native", "wasm", "js"] : ["wasm", "js"];
+}
+
+function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+  return `${error.message}${cause}`;
+}
+
+function choose(attempts: BackendAttempt[], backend: Backend): Backend {
+  tried = attempts;
+  active = backend;
+  loaded.set(backend.name, backend);
+  const skipped = attempts.filter((a) => !a.ok);
+  if (skipped.length > 0 && isNode) {
+    const why = skipped.map((a) => `${a.name}: ${a.reason}`).join("; ");
+    process.emitWarning(`descent is using the ${backend.name} backend because faster ones failed to load (${why})`);
+  }
+  return backend;
+}
+
+function noneLoaded(attempts: BackendAttempt[]): Error {
+  tried = attempts;
+  const why = attempts.map((a) => `${a.name}: ${a.reason}`).join("; ");
+  return new Error(`descent: no backend could be loaded (${why})`);
+}
+
+/**
+ * The active backend, chosen on first use. Node can load every backend synchronously;
+ * browsers must `await ready()` first because WebAssembly compiles asynchronously there.
+ */
+export function activeBackend(): Backend {
+  if (active) return active;
+  const attempts: BackendAttempt[] = [];
+  for (const name of preferenceOrder()) {
+    try {
+      const backend = loaded.get(name) ?? syncLoaders[name]();
+      attempts.push({ name, ok: true });
+      return choose(attempts, backend);
+    } catch (error) {
+      attempts.push({ name, ok: false, reason: reasonOf(error) });
+    }
+  }
+  throw noneLoaded(attempts);
+}
+
+/** Resolves once the chosen backend is loaded (needed in browsers before the first op). */
+export async function ready(): Promise<void> {
+  if (active) return;
+  const attempts: BackendAttempt[] = [];
+  for (const name of preferenceOrder()) {
+    try {
+      const backend = loaded.get(name) ?? (await asyncLoaders[name]());
+      attempts.push({ name, ok: true });
+      choose(attempts, backend);
+      return;
+    } catch (error) {
+      attempts.push({ name, ok: false, reason: reasonOf(error) });
+    }
+  }
+  throw noneLoaded(attempts);
+}
+
+/** Switches to `name`; throws an Error saying why if it cannot load. Existing tensors stay on their backend. */
+export async function setBackend(name: BackendName): Promise<void> {
+  const checked = parseName(name, "setBackend");
+  let backend = loaded.get(checked);
+  if (!backend) {
+    try {
+      backend = await asyncLoaders[checked]();
+    } catch (error) {
+      throw new Error(`setBackend: the ${checked} backend cannot be loaded: ${reasonOf(error)}`, { cause: error });
+    }
+  }
+  choose([{ name: checked, ok: true }], backend);
+}
+
+/** The name of the active backend (choosing it now if nothing has run yet). */
+export function getBackend(): BackendName {
+  return activeBackend().name;
+}
+
+/** The active backend and why each earlier choice, if any, was skipped. */
+export function backendInfo(): BackendInfo {
+  const backend = activeBackend();
+  const info: BackendInfo = { name: backend.name, tried: tried.map((a) => ({ ...a })), simd: backend.simd };
+  if (backend.threads !== undefined) info.threads = backend.threads;
+  return info;
+}

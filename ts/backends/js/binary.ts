@@ -1,0 +1,13 @@
+import type { BinaryOp } from "../../backend/backend.js";
+
+const apply: Record<BinaryOp, (x: number, y: number) => number> = {
+  add: (x, y) => x + y,
+  sub: (x, y) => x - y,
+  mul: (x, y) => x * y,
+};
+
+/** `out[i] = a[i % a.length] op b[i % b.length]`: the shorter operand repeats as a row or scalar. */
+export function binary(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array): void {
+  const f = apply[op];
+  for (let i = 0; i < out.length; i++) out[i] = f(a[i % a.length] as number, b[i % b.length] as number);
+}

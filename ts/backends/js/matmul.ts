@@ -1,0 +1,29 @@
+/**
+ * `out[m×n] = op(a)·op(b)` in row-major order. With `transA`, `a` is stored k×m; with
+ * `transB`, `b` is stored n×k. The loops run i-p-j so the innermost loop walks rows of
+ * `out` (and of `b` when it is not transposed) contiguously.
+ */
+export function matmul(
+  a: Float32Array,
+  b: Float32Array,
+  out: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+): void {
+  out.fill(0);
+  for (let i = 0; i < m; i++) {
+    const outRow = i * n;
+    for (let p = 0; p < k; p++) {
+      const aip = transA ? (a[p * m + i] as number) : (a[i * k + p] as number);
+      if (transB) {
+        for (let j = 0; j < n; j++) out[outRow + j] = (out[outRow + j] as number) + aip * (b[j * k + p] as number);
+      } else {
+        const bRow = p * n;
+        for (let j = 0; j < n; j++) out[outRow + j] = (out[outRow + j] as number) + aip * (b[bRow + j] as number);
+      }
+    }
+  }
+}

@@ -1,0 +1,8 @@
+/** Column sums of a rows×cols matrix: the gradient of a bias broadcast over rows. */
+export function sumRows(a: Float32Array, out: Float32Array, rows: number, cols: number): void {
+  out.fill(0);
+  for (let r = 0; r < rows; r++) {
+    const row = r * cols;
+    for (let c = 0; c < cols; c++) out[c] = (out[c] as number) + (a[row + c] as number);
+  }
+}

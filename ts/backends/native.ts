@@ -1,0 +1,153 @@
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Backend, Storage } from "../backend/backend.js";
+
+/** The Node addon's exports (crates/node/src/lib.rs). Every call checks its arguments and throws an Error. */
+interface Addon {
+  /** Instruction set the kernels run on, detected once per process. */
+  simdName(): string;
+  matmul(
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    m: number,
+    k: number,
+    n: number,
+    transA: boolean,
+    transB: boolean,
+  ): void;
+  /** One function per BinaryOp, named after it. */
+  add(a: Float32Array, b: Float32Array, out: Float32Array): void;
+  sub(a: Float32Array, b: Float32Array, out: Float32Array): void;
+  mul(a: Float32Array, b: Float32Array, out: Float32Array): void;
+  scale(a: Float32Array, s: number, out: Float32Array): void;
+  sum(a: Float32Array): number;
+  /** NaN for an empty array. */
+  mean(a: Float32Array): number;
+  sumRows(a: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /** Flat arguments rather than an options object: each object property costs the addon a lookup. */
+  sgdStep(
+    param: Float32Array,
+    grad: Float32Array,
+    momentumBuf: Float32Array,
+    lr: number,
+    momentum: number,
+    dampening: number,
+    weightDecay: number,
+    nesterov: boolean,
+    maximize: boolean,
+    firstStep: boolean,
+  ): void;
+}
+
+// Checked at load time, so an addon built from older sources fails to load instead of failing mid-training.
+const addonFunctions = [
+  "simdName",
+  "matmul",
+  "add",
+  "sub",
+  "mul",
+  "scale",
+  "sum",
+  "mean",
+  "sumRows",
+  "sgdStep",
+] as const satisfies readonly (keyof Addon)[];
+
+/** The directory whose package.json is named "descent", from wherever this file was compiled to. */
+function packageRoot(): string {
+  const start = dirname(fileURLToPath(import.meta.url));
+  for (let dir = start; ; dir = dirname(dir)) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: unknown }).name === "descent") {
+      return dir;
+    }
+    if (dirname(dir) === dir) throw new Error(`no package.json named "descent" in ${start} or above`);
+  }
+}
+
+/** Where to look, in order: an explicit DESCENT_NATIVE_PATH wins over the build output. */
+function candidatePaths(errors: Error[]): string[] {
+  const paths: string[] = [];
+  const fromEnv = process.env.DESCENT_NATIVE_PATH;
+  // Relative to the working directory, as a user typing it expects (require would resolve it from this file).
+  if (fromEnv) paths.push(resolve(fromEnv));
+  try {
+    // scripts/build-native names the file after process.platform and process.arch.
+    paths.push(join(packageRoot(), "build", "native", `descent.${process.platform}-${process.arch}.node`));
+  } catch (error) {
+    errors.push(new Error(`build/native: ${(error as Error).message}`, { cause: error }));
+  }
+  return paths;
+}
+
+function loadAddon(path: string): Addon {
+  // existsSync first: require's "Cannot find module" carries a long require stack.
+  if (!existsSync(path)) throw new Error("no such file");
+  // require runs any other file as JavaScript.
+  if (!path.endsWith(".node")) throw new Error('not a ".node" file');
+  const mod: unknown = createRequire(import.meta.url)(path);
+  const missing = addonFunctions.filter((f) => typeof (mod as Record<string, unknown>)[f] !== "function");
+  if (missing.length > 0) {
+    throw new Error(`the addon lacks ${missing.join(", ")} (built from older sources? run scripts/build-native)`);
+  }
+  return mod as Addon;
+}
+
+function requireAddon(): Addon {
+  const errors: Error[] = [];
+  for (const path of candidatePaths(errors)) {
+    try {
+      return loadAddon(path);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      // dlopen's messages already start with the path.
+      errors.push(new Error(reason.startsWith(path) ? reason : `${path}: ${reason}`, { cause: error }));
+    }
+  }
+  const tried = errors.map((e) => e.message).join("; ");
+  throw new Error(`native backend: could not load the addon (tried ${tried}); build it with scripts/build-native`, {
+    cause: new AggregateError(errors, "every native addon path failed"),
+  });
+}
+
+// Storage made by this backend is always a Float32Array, which the addon reads in place.
+const f32 = (s: Storage): Float32Array => s as Float32Array;
+
+/** The Rust kernels in the Node addon, working on Float32Arrays without copying. Throws if the addon cannot load. */
+export function loadNativeBackend(): Backend {
+  const addon = requireAddon();
+  return {
+    name: "native",
+    simd: addon.simdName(),
+    alloc: (length) => new Float32Array(length),
+    // new Float32Array(x) copies into a fresh, unshared ArrayBuffer (slice() would follow Symbol.species).
+    fromFloat32Array: (data) => new Float32Array(data),
+    toFloat32Array: (s) => new Float32Array(f32(s)),
+    fill: (s, value) => void f32(s).fill(value),
+    copy: (src, dst) => f32(dst).set(f32(src)),
+    // The garbage collector owns the memory; nothing is held on the Rust side.
+    free: () => {},
+    matmul: (a, b, out, m, k, n, transA, transB) => addon.matmul(f32(a), f32(b), f32(out), m, k, n, transA, transB),
+    binary: (op, a, b, out) => addon[op](f32(a), f32(b), f32(out)),
+    scale: (a, s, out) => addon.scale(f32(a), s, f32(out)),
+    sum: (a) => addon.sum(f32(a)),
+    mean: (a) => addon.mean(f32(a)),
+    sumRows: (a, out, rows, cols) => addon.sumRows(f32(a), f32(out), rows, cols),
+    sgdStep: (param, grad, buf, o) =>
+      addon.sgdStep(
+        f32(param),
+        f32(grad),
+        f32(buf),
+        o.lr,
+        o.momentum,
+        o.dampening,
+        o.weightDecay,
+        o.nesterov,
+        o.maximize,
+        o.firstStep,
+      ),
+  };
+}

@@ -1,0 +1,297 @@
+import type { Backend, BinaryOp, Storage } from "../backend/backend.js";
+import { WasmMemory, WasmStorage } from "./wasmMemory.js";
+
+/** The wasm backend, plus a look at its linear memory for tests that watch for leaks. */
+export interface WasmBackend extends Backend {
+  /** Current size of the module's linear memory in bytes (it grows, never shrinks). */
+  memoryBytes(): number;
+}
+
+/**
+ * The exports of crates/wasm/src/lib.rs. Pointers are byte offsets into `memory`;
+ * lengths count floats; booleans are 0 or 1.
+ */
+interface Exports {
+  memory: WebAssembly.Memory;
+  alloc_f32(len: number): number;
+  free_f32(ptr: number, len: number): void;
+  simd(): number;
+  matmul(
+    a: number,
+    aLen: number,
+    b: number,
+    bLen: number,
+    c: number,
+    cLen: number,
+    m: number,
+    k: number,
+    n: number,
+    transA: number,
+    transB: number,
+  ): void;
+  binary(op: number, a: number, aLen: number, b: number, bLen: number, out: number, outLen: number): void;
+  scale(a: number, aLen: number, s: number, out: number, outLen: number): void;
+  sum(a: number, len: number): number;
+  mean(a: number, len: number): number;
+  sum_rows(a: number, aLen: number, out: number, outLen: number, rows: number, cols: number): void;
+  sgd_step(
+    param: number,
+    paramLen: number,
+    grad: number,
+    gradLen: number,
+    buf: number,
+    bufLen: number,
+    lr: number,
+    momentum: number,
+    dampening: number,
+    weightDecay: number,
+    nesterov: number,
+    maximize: number,
+    firstStep: number,
+  ): void;
+}
+
+const functionExports = [
+  "alloc_f32",
+  "free_f32",
+  "simd",
+  "matmul",
+  "binary",
+  "scale",
+  "sum",
+  "mean",
+  "sum_rows",
+  "sgd_step",
+] as const;
+const wasmFile = "build/wasm/descent.wasm";
+const buildCommand = "`npm run build:wasm` (scripts/build-wasm)";
+/** Lengths and sizes stay below 2^30 so byte sizes fit the module's 32-bit `usize`. */
+const maxLength = 2 ** 30 - 1;
+const opCodes = new Map<BinaryOp, number>([
+  ["add", 0],
+  ["sub", 1],
+  ["mul", 2],
+]);
+
+function fail(op: string, message: string): never {
+  throw new Error(`wasm ${op}: ${message}`);
+}
+
+function checkSize(op: string, name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0 || value > maxLength) {
+    fail(op, `${name} must be an integer in 0..${maxLength}, got ${value}`);
+  }
+}
+
+function exportsOf(instance: WebAssembly.Instance): Exports {
+  const e = instance.exports;
+  const missing: string[] = functionExports.filter((name) => typeof e[name] !== "function");
+  if (!(e.memory instanceof WebAssembly.Memory)) missing.push("memory");
+  if (missing.length > 0) {
+    throw new Error(
+      `wasm backend: the module lacks the exports ${missing.join(", ")}; rebuild ${wasmFile} with ${buildCommand}`,
+    );
+  }
+  return e as unknown as Exports;
+}
+
+/** Node's fs, reached without a static import so that this module also loads in browsers. */
+function nodeFs(): typeof import("node:fs") | undefined {
+  // Bundlers may define a `process` shim without getBuiltinModule.
+  if (typeof process === "undefined" || typeof process.getBuiltinModule !== "function") return undefined;
+  return process.getBuiltinModule("node:fs");
+}
+
+/** The package root: the nearest directory above this file whose package.json is named "descent". */
+function packageRoot(fs: typeof import("node:fs")): URL {
+  let dir = new URL(".", import.meta.url);
+  for (;;) {
+    try {
+      const pkg: unknown = JSON.parse(fs.readFileSync(new URL("package.json", dir), "utf8"));
+      if (typeof pkg === "object" && pkg !== null && "name" in pkg && pkg.name === "descent") return dir;
+    } catch {
+      // No package.json here, or not JSON: keep walking up.
+    }
+    const parent = new URL("..", dir);
+    if (parent.href === dir.href) {
+      throw new Error(`wasm backend: no package.json named "descent" above ${import.meta.url}`);
+    }
+    dir = parent;
+  }
+}
+
+/** The module's bytes from the package's build directory (Node only). */
+function readBuiltModule(): BufferSource {
+  const fs = nodeFs();
+  if (!fs) throw new Error("wasm backend: outside Node, pass the module's bytes or URL to loadWasmBackend");
+  const file = new URL(wasmFile, packageRoot(fs));
+  try {
+    return fs.readFileSync(file);
+  } catch (error) {
+    throw new Error(`wasm backend: cannot read ${decodeURIComponent(file.pathname)}; build it with ${buildCommand}`, {
+      cause: error,
+    });
+  }
+}
+
+async function fetchModule(url: URL): Promise<BufferSource> {
+  const fs = nodeFs();
+  if (url.protocol === "file:" && fs) return fs.promises.readFile(url);
+  const response = await fetch(url).catch((error: unknown) => {
+    throw new Error(`wasm backend: cannot fetch ${url.href}`, { cause: error });
+  });
+  if (!response.ok) throw new Error(`wasm backend: fetching ${url.href} failed with HTTP ${response.status}`);
+  return response.arrayBuffer();
+}
+
+/**
+ * Loads the wasm backend. In Node it reads build/wasm/descent.wasm from the package;
+ * elsewhere pass the module as bytes or as a URL to fetch.
+ */
+export async function loadWasmBackend(source?: BufferSource | URL): Promise<WasmBackend> {
+  const bytes = source instanceof URL ? await fetchModule(source) : (source ?? readBuiltModule());
+  const { instance } = await WebAssembly.instantiate(bytes);
+  return createWasmBackend(exportsOf(instance));
+}
+
+/** Synchronous `loadWasmBackend` for Node, where compiling a small module blocking is fine. */
+export function loadWasmBackendSync(source?: BufferSource): WasmBackend {
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(source ?? readBuiltModule()));
+  return createWasmBackend(exportsOf(instance));
+}
+
+function createWasmBackend(ex: Exports): WasmBackend {
+  const memory = new WasmMemory(ex);
+
+  const owned = (op: string, name: string, s: Storage): WasmStorage => {
+    if (!(s instanceof WasmStorage) || s.owner !== memory) fail(op, `${name} is not a storage of this wasm backend`);
+    if (s.freed) fail(op, `${name} was already freed`);
+    return s;
+  };
+  /** Checks that `s` is a live storage of this module and makes it resident for this call. */
+  const live = (op: string, name: string, s: Storage): WasmStorage => memory.use(owned(op, name, s));
+  const begin = (op: string): string => {
+    memory.beginCall();
+    return op;
+  };
+
+  return {
+    name: "wasm",
+    simd: ex.simd() === 1 ? "simd128" : "none",
+    memoryBytes: () => memory.bytes,
+
+    alloc(length) {
+      checkSize(begin("alloc"), "length", length);
+      return memory.alloc("alloc", length);
+    },
+    fromFloat32Array(data) {
+      checkSize(begin("fromFloat32Array"), "length", data.length);
+      const s = memory.alloc("fromFloat32Array", data.length);
+      memory.heap().set(data, s.ptr >>> 2);
+      return s;
+    },
+    toFloat32Array(st) {
+      return memory.read(owned("toFloat32Array", "storage", st));
+    },
+    fill(st, value) {
+      const s = live(begin("fill"), "storage", st);
+      memory.heap().fill(value, s.ptr >>> 2, (s.ptr >>> 2) + s.length);
+    },
+    copy(srcSt, dstSt) {
+      const src = live(begin("copy"), "src", srcSt);
+      const dst = live("copy", "dst", dstSt);
+      if (src.length !== dst.length) fail("copy", `src has ${src.length} elements but dst has ${dst.length}`);
+      memory.heap().copyWithin(dst.ptr >>> 2, src.ptr >>> 2, (src.ptr >>> 2) + src.length);
+    },
+    free(st) {
+      memory.free(owned("free", "storage", st));
+    },
+
+    matmul(aSt, bSt, outSt, m, k, n, transA, transB) {
+      const a = live(begin("matmul"), "a", aSt);
+      const b = live("matmul", "b", bSt);
+      const out = live("matmul", "out", outSt);
+      checkSize("matmul", "m", m);
+      checkSize("matmul", "k", k);
+      checkSize("matmul", "n", n);
+      const shapes = `m=${m} k=${k} n=${n} transA=${transA} transB=${transB}`;
+      if (a.length !== m * k) fail("matmul", `a has ${a.length} elements, expected m*k = ${m * k} (${shapes})`);
+      if (b.length !== k * n) fail("matmul", `b has ${b.length} elements, expected k*n = ${k * n} (${shapes})`);
+      if (out.length !== m * n) fail("matmul", `out has ${out.length} elements, expected m*n = ${m * n} (${shapes})`);
+      ex.matmul(a.ptr, a.length, b.ptr, b.length, out.ptr, out.length, m, k, n, transA ? 1 : 0, transB ? 1 : 0);
+    },
+    binary(op, aSt, bSt, outSt) {
+      const code = opCodes.get(op);
+      if (code === undefined) fail("binary", `unknown op "${op}"; expected one of ${[...opCodes.keys()].join(", ")}`);
+      const name = begin(`binary(${op})`);
+      const a = live(name, "a", aSt);
+      const b = live(name, "b", bSt);
+      const out = live(name, "out", outSt);
+      const len = out.length;
+      const repeats = len === 0 || (a.length > 0 && b.length > 0 && len % a.length === 0 && len % b.length === 0);
+      if ((a.length !== len && b.length !== len) || !repeats) {
+        fail(name, `cannot broadcast a[${a.length}] and b[${b.length}] into out[${len}]`);
+      }
+      ex.binary(code, a.ptr, a.length, b.ptr, b.length, out.ptr, len);
+    },
+    scale(aSt, s, outSt) {
+      const a = live(begin("scale"), "a", aSt);
+      const out = live("scale", "out", outSt);
+      if (a.length !== out.length) fail("scale", `a has ${a.length} elements but out has ${out.length}`);
+      ex.scale(a.ptr, a.length, s, out.ptr, out.length);
+    },
+    sum(aSt) {
+      const a = live(begin("sum"), "a", aSt);
+      return ex.sum(a.ptr, a.length);
+    },
+    mean(aSt) {
+      const a = live(begin("mean"), "a", aSt);
+      return ex.mean(a.ptr, a.length);
+    },
+    sumRows(aSt, outSt, rows, cols) {
+      const a = live(begin("sumRows"), "a", aSt);
+      const out = live("sumRows", "out", outSt);
+      checkSize("sumRows", "rows", rows);
+      checkSize("sumRows", "cols", cols);
+      if (a.length !== rows * cols) {
+        fail("sumRows", `a has ${a.length} elements, expected rows*cols = ${rows}*${cols} = ${rows * cols}`);
+      }
+      if (out.length !== cols) fail("sumRows", `out has ${out.length} elements, expected cols = ${cols}`);
+      ex.sum_rows(a.ptr, a.length, out.ptr, out.length, rows, cols);
+    },
+    sgdStep(paramSt, gradSt, bufSt, o) {
+      const param = live(begin("sgdStep"), "param", paramSt);
+      const grad = live("sgdStep", "grad", gradSt);
+      if (grad.length !== param.length) {
+        fail("sgdStep", `grad has ${grad.length} elements but param has ${param.length}`);
+      }
+      // The module ignores the buffer without momentum, so it need not be valid then.
+      let buf = { ptr: 0, length: 0 };
+      if (o.momentum !== 0) {
+        buf = live("sgdStep", "momentumBuf", bufSt);
+        if (buf.length !== param.length) {
+          fail(
+            "sgdStep",
+            `momentumBuf has ${buf.length} elements but param has ${param.length} (momentum=${o.momentum})`,
+          );
+        }
+        if (buf === param) fail("sgdStep", "momentumBuf must be a storage other than param");
+      }
+      ex.sgd_step(
+        param.ptr,
+        param.length,
+        grad.ptr,
+        grad.length,
+        buf.ptr,
+        buf.length,
+        o.lr,
+        o.momentum,
+        o.dampening,
+        o.weightDecay,
+        o.nesterov ? 1 : 0,
+        o.maximize ? 1 : 0,
+        o.firstStep ? 1 : 0,
+      );
+    },
+  };
+}

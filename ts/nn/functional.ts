@@ -1,0 +1,82 @@
+import { record } from "../autograd/graph.js";
+import { checkOperand } from "../ops/operands.js";
+import { formatShape } from "../shape.js";
+import { Tensor } from "../tensor.js";
+
+function product(a: Tensor, b: Tensor, m: number, k: number, n: number, transA: boolean, transB: boolean, shape: number[]): Tensor {
+  const out = Tensor.zeros(a.backend, shape);
+  if (out.numel() > 0) a.backend.matmul(a.storageFor("linear"), b.storageFor("linear"), out.storageFor("linear"), m, k, n, transA, transB);
+  return out;
+}
+
+/**
+ * `x·Wᵀ + b` over the last dimension of `x`, as `torch.nn.functional.linear`. The
+ * weight is read transposed in place, and backward uses the transposed matmul kernels
+ * (dx = g·W, dW = gᵀ·x) and a column sum for the bias, so nothing is copied.
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  const op = "linear";
+  checkOperand(op, x, x);
+  checkOperand(op, weight, x);
+  const [outFeatures, inFeatures] = weight.shape;
+  const last = x.shape[x.shape.length - 1];
+  if (weight.shape.length !== 2 || last !== inFeatures || outFeatures === undefined || inFeatures === undefined) {
+    throw new Error(`${op}: input of shape ${formatShape(x.shape)} does not match weight of shape ${formatShape(weight.shape)}`);
+  }
+  if (bias && (checkOperand(op, bias, x).shape.length !== 1 || bias.shape[0] !== outFeatures)) {
+    throw new Error(`${op}: bias of shape ${formatShape(bias.shape)} does not match weight of shape ${formatShape(weight.shape)}`);
+  }
+  const rows = inFeatures === 0 ? x.numel() : x.numel() / inFeatures;
+  const outShape = [...x.shape.slice(0, -1), outFeatures];
+  let out = product(x, weight, rows, inFeatures, outFeatures, false, true, outShape);
+  if (bias && out.numel() > 0) {
+    const biased = Tensor.zeros(x.backend, outShape);
+    x.backend.binary("add", out.storageFor(op), bias.storageFor(op), biased.storageFor(op));
+    out.dispose();
+    out = biased;
+  }
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  return record(out, op, inputs, (g) => {
+    const grads: (Tensor | null)[] = [
+      x.requiresGrad ? product(g, weight, rows, outFeatures, inFeatures, false, false, [...x.shape]) : null,
+      weight.requiresGrad ? product(g, x, outFeatures, rows, inFeatures, true, false, [outFeatures, inFeatures]) : null,
+    ];
+    if (bias) {
+      const gb = Tensor.zeros(x.backend, [outFeatures]);
+      if (bias.requiresGrad) x.backend.sumRows(g.storageFor(op), gb.storageFor(op), rows, outFeatures);
+      grads.push(gb);
+    }
+    return grads;
+  });
+}
+
+/** How a loss combines its elementwise values, as PyTorch's `reduction`. */
+export type Reduction = "none" | "mean" | "sum";
+
+const reductions: readonly Reduction[] = ["none", "mean", "sum"];
+
+export function checkReduction(op: string, reduction: unknown): Reduction {
+  const found = reductions.find((r) => r === reduction);
+  if (found === undefined) {
+    throw new Error(`${op}: reduction must be one of ${reductions.join(", ")}, got ${JSON.stringify(reduction)}`);
+  }
+  return found;
+}
+
+/**
+ * Mean squared error. Input and target must have the same shape: PyTorch broadcasts
+ * them with only a warning, which silently turns [N, 1] against [N] into an N×N loss.
+ */
+export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = "mean"): Tensor {
+  const op = "mseLoss";
+  checkOperand(op, input, input);
+  checkOperand(op, target, input);
+  checkReduction(op, reduction);
+  if (formatShape(input.shape) !== formatShape(target.shape)) {
+    throw new Error(`${op}: input shape ${formatShape(input.shape)} and target shape ${formatShape(target.shape)} differ`);
+  }
+  const diff = input.sub(target);
+  const squared = diff.mul(diff);
+  if (reduction === "none") return squared;
+  return reduction === "sum" ? squared.sum() : squared.mean();
+}

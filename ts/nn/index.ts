@@ -1,0 +1,4 @@
+export * as functional from "./functional.js";
+export { Linear } from "./linear.js";
+export { type LossOptions, MSELoss } from "./loss.js";
+export { Module, Parameter } from "./module.js";

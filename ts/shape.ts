@@ -1,0 +1,67 @@
+/** Shape helpers shared by tensor creation and the ops. */
+
+/** A number or arbitrarily nested arrays of numbers, as accepted by `tensor()`. */
+export type NestedNumberArray = number | NestedNumberArray[];
+
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(", ")}]`;
+}
+
+export function numelOf(shape: readonly number[]): number {
+  return shape.reduce((n, d) => n * d, 1);
+}
+
+/** Throws unless every dimension is a non-negative integer. */
+export function checkShape(op: string, shape: readonly number[]): number[] {
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new Error(`${op}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+  }
+  return [...shape];
+}
+
+/** The shape of a nested array, throwing if it is ragged or holds something other than numbers. */
+export function shapeOfNested(op: string, data: NestedNumberArray): number[] {
+  const shape: number[] = [];
+  let level: NestedNumberArray = data;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    if (level.length === 0) break;
+    level = level[0] as NestedNumberArray;
+  }
+  const check = (value: NestedNumberArray, depth: number, path: string): void => {
+    if (depth === shape.length) {
+      if (typeof value !== "number") throw new Error(`${op}: expected a number at ${path}, got ${JSON.stringify(value)}`);
+      return;
+    }
+    if (!Array.isArray(value) || value.length !== shape[depth]) {
+      const got = Array.isArray(value) ? `an array of length ${value.length}` : JSON.stringify(value);
+      throw new Error(`${op}: ragged nested array: expected length ${shape[depth]} at ${path}, got ${got}`);
+    }
+    value.forEach((v, i) => check(v, depth + 1, `${path}[${i}]`));
+  };
+  check(data, 0, "data");
+  return shape;
+}
+
+/** Flattens a (checked) nested array in row-major order. */
+export function flattenNested(data: NestedNumberArray, out: Float32Array): void {
+  let i = 0;
+  const walk = (v: NestedNumberArray): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else out[i++] = v;
+  };
+  walk(data);
+}
+
+/** Rebuilds a nested array of `shape` from row-major values. */
+export function nestValues(values: Float32Array, shape: readonly number[]): NestedNumberArray {
+  if (shape.length === 0) return values[0] as number;
+  let offset = 0;
+  const build = (depth: number): NestedNumberArray[] => {
+    const size = shape[depth] as number;
+    const out: NestedNumberArray[] = [];
+    for (let i = 0; i < size; i++) out.push(depth === shape.length - 1 ? (values[offset++] as number) : build(depth + 1));
+    return out;
+  };
+  return build(0);
+}

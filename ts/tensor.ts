@@ -1,0 +1,226 @@
+import type { Backend, Storage } from "./backend/backend.js";
+import { runBackward } from "./autograd/backward.js";
+import type { GradFn } from "./autograd/graph.js";
+import { add, div, mul, neg, sub } from "./ops/binary.js";
+import { matmul } from "./ops/matmul.js";
+import { mean, sum } from "./ops/reduce.js";
+import { reshape } from "./ops/reshape.js";
+import { formatShape, type NestedNumberArray, nestValues, numelOf } from "./shape.js";
+
+const graphFreed: GradFn = {
+  name: "freed",
+  inputs: [],
+  backward: () => {
+    throw new Error(
+      "backward: the graph of this tensor was freed by an earlier backward(); compute the loss again before calling backward() again",
+    );
+  },
+};
+
+/** A float32 n-dimensional array on one backend, with autograd. */
+export class Tensor {
+  readonly backend: Backend;
+  readonly shape: readonly number[];
+  #storage: Storage | null;
+  #requiresGrad: boolean;
+  #grad: Tensor | null = null;
+  #gradFn: GradFn | null = null;
+
+  /** Wraps a storage the caller hands over; use `tensor()`, `zeros()`... to create tensors. */
+  constructor(backend: Backend, storage: Storage, shape: readonly number[], requiresGrad = false) {
+    if (storage.length !== numelOf(shape)) {
+      throw new Error(`Tensor: storage has ${storage.length} elements but shape ${formatShape(shape)} needs ${numelOf(shape)}`);
+    }
+    this.backend = backend;
+    this.shape = Object.freeze([...shape]);
+    this.#storage = storage;
+    this.#requiresGrad = requiresGrad;
+  }
+
+  /** A new zero-filled tensor; ops allocate their results with it. */
+  static zeros(backend: Backend, shape: readonly number[]): Tensor {
+    return new Tensor(backend, backend.alloc(numelOf(shape)), shape);
+  }
+
+  numel(): number {
+    return this.#storage?.length ?? numelOf(this.shape);
+  }
+
+  get requiresGrad(): boolean {
+    return this.#requiresGrad;
+  }
+
+  /** True for tensors the user created, false for results of recorded operations. */
+  get isLeaf(): boolean {
+    return this.#gradFn === null;
+  }
+
+  /** How this tensor was computed, or null for a leaf. */
+  get gradFn(): GradFn | null {
+    return this.#gradFn;
+  }
+
+  /** Sets whether autograd records operations on this leaf, as `requires_grad_()`. */
+  requiresGrad_(flag = true): this {
+    if (!this.isLeaf && !flag) {
+      throw new Error("requiresGrad_: only leaf tensors can stop requiring grad; use detach() instead");
+    }
+    this.#requiresGrad = flag;
+    return this;
+  }
+
+  get grad(): Tensor | null {
+    return this.#grad;
+  }
+
+  set grad(value: Tensor | null) {
+    if (value !== null) this.#checkSameLayout("grad", value);
+    this.#grad = value;
+  }
+
+  /** The storage, for ops; throws if the tensor was disposed. */
+  storageFor(op: string): Storage {
+    if (this.#storage === null) throw new Error(`${op}: tensor of shape ${formatShape(this.shape)} was disposed`);
+    return this.#storage;
+  }
+
+  get isDisposed(): boolean {
+    return this.#storage === null;
+  }
+
+  /** Frees the backend memory now; any later use of this tensor throws. Idempotent. */
+  dispose(): void {
+    if (this.#storage === null) return;
+    this.backend.free(this.#storage);
+    this.#storage = null;
+    this.#gradFn = null;
+  }
+
+  /** Computes gradients of this tensor with respect to the leaves that require them. */
+  backward(gradient?: Tensor): void {
+    const op = "backward";
+    if (!this.#requiresGrad) {
+      throw new Error("backward: tensor does not require grad and has no grad function");
+    }
+    let seed: Tensor;
+    if (gradient === undefined) {
+      if (this.numel() !== 1) {
+        throw new Error(
+          `backward: grad can be implicitly created only for scalar outputs, but the output has shape ${formatShape(this.shape)}`,
+        );
+      }
+      seed = Tensor.zeros(this.backend, this.shape);
+      this.backend.fill(seed.storageFor(op), 1);
+    } else {
+      this.#checkSameLayout(op, gradient);
+      seed = gradient.clone();
+    }
+    runBackward(this, seed);
+  }
+
+  /** A tensor sharing nothing with the graph: same values, no grad function. */
+  detach(): Tensor {
+    return this.clone();
+  }
+
+  /** A copy of this tensor's values that is not part of the graph. */
+  clone(): Tensor {
+    const copy = Tensor.zeros(this.backend, this.shape);
+    this.backend.copy(this.storageFor("clone"), copy.storageFor("clone"));
+    return copy;
+  }
+
+  item(): number {
+    if (this.numel() !== 1) {
+      throw new Error(`item: only one-element tensors can be converted to a number, got shape ${formatShape(this.shape)}`);
+    }
+    return this.toFloat32Array()[0] as number;
+  }
+
+  toFloat32Array(): Float32Array {
+    return this.backend.toFloat32Array(this.storageFor("toFloat32Array"));
+  }
+
+  toArray(): NestedNumberArray {
+    return nestValues(this.toFloat32Array(), this.shape);
+  }
+
+  toString(): string {
+    return `tensor(${JSON.stringify(this.toArray())}${this.#requiresGrad ? ", requiresGrad=true" : ""})`;
+  }
+
+  add(other: Tensor | number): Tensor {
+    return add(this, other);
+  }
+
+  sub(other: Tensor | number): Tensor {
+    return sub(this, other);
+  }
+
+  mul(other: Tensor | number): Tensor {
+    return mul(this, other);
+  }
+
+  div(divisor: number): Tensor {
+    return div(this, divisor);
+  }
+
+  neg(): Tensor {
+    return neg(this);
+  }
+
+  matmul(other: Tensor): Tensor {
+    return matmul(this, other);
+  }
+
+  sum(): Tensor {
+    return sum(this);
+  }
+
+  mean(): Tensor {
+    return mean(this);
+  }
+
+  reshape(shape: number[]): Tensor {
+    return reshape(this, shape);
+  }
+
+  /** @internal Used by `record` to attach the backward rule. */
+  setGradFn(fn: GradFn): void {
+    this.#gradFn = fn;
+    this.#requiresGrad = true;
+  }
+
+  /** @internal After backward, the saved inputs are released as PyTorch does without retain_graph. */
+  releaseGraph(): void {
+    if (this.#gradFn !== null) this.#gradFn = graphFreed;
+  }
+
+  /** @internal Adds `g` to `.grad` (in place when it exists, as PyTorch accumulates). */
+  accumulateGrad(g: Tensor): void {
+    if (this.#grad === null || this.#grad.isDisposed) {
+      this.#grad = g;
+      return;
+    }
+    this.#grad.addInPlace(g);
+    g.dispose();
+  }
+
+  /** @internal `this += other` for tensors of the same shape, outside autograd. */
+  addInPlace(other: Tensor): void {
+    const op = "addInPlace";
+    this.#checkSameLayout(op, other);
+    const mine = this.storageFor(op);
+    this.backend.binary("add", mine, other.storageFor(op), mine);
+  }
+
+  #checkSameLayout(op: string, other: Tensor): void {
+    if (!(other instanceof Tensor)) throw new Error(`${op}: expected a Tensor, got ${String(other)}`);
+    if (other.backend !== this.backend) {
+      throw new Error(`${op}: tensors live on different backends (${this.backend.name} and ${other.backend.name})`);
+    }
+    if (formatShape(other.shape) !== formatShape(this.shape)) {
+      throw new Error(`${op}: expected shape ${formatShape(this.shape)}, got ${formatShape(other.shape)}`);
+    }
+  }
+}
