@@ -24,6 +24,8 @@ const elapsed = performance.now() - started;
 
 const [w1, w2] = model.weight.toFloat32Array();
 const info = backendInfo();
-console.log(`Learned weight: [${w1?.toFixed(4)}, ${w2?.toFixed(4)}] (true: [2, 3]), bias: ${model.bias?.item().toFixed(4)}`);
+console.log(
+  `Learned weight: [${w1?.toFixed(4)}, ${w2?.toFixed(4)}] (true: [2, 3]), bias: ${model.bias?.item().toFixed(4)}`,
+);
 console.log(`Backend: ${info.name} (simd: ${info.simd})`);
 console.log(`${epochs} epochs took ${elapsed.toFixed(1)} ms (including printing the loss every 100 epochs)`);

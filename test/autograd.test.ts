@@ -1,7 +1,7 @@
 // Values and gradients of every op on every backend, against formulas computed in
 // plain JavaScript (float64) from the same inputs. Tolerance: atol 1e-5, rtol 1e-4.
 import { expect, test } from "vitest";
-import { nn, noGrad, tensor, type Tensor } from "../ts/index.js";
+import { nn, noGrad, type Tensor, tensor } from "../ts/index.js";
 import { describeEachBackend, expectClose, testValues } from "./backends.js";
 
 const values = testValues(777);
@@ -15,7 +15,8 @@ function matmulJs(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: numb
   const out = new Array<number>(m * n).fill(0);
   for (let i = 0; i < m; i++)
     for (let j = 0; j < n; j++)
-      for (let p = 0; p < k; p++) out[i * n + j] = (out[i * n + j] as number) + (a[i * k + p] as number) * (b[p * n + j] as number);
+      for (let p = 0; p < k; p++)
+        out[i * n + j] = (out[i * n + j] as number) + (a[i * k + p] as number) * (b[p * n + j] as number);
   return out;
 }
 const transposeJs = (a: ArrayLike<number>, rows: number, cols: number): number[] =>
@@ -52,9 +53,13 @@ describeEachBackend("autograd", () => {
     }
     close(f, [expected]);
     f.backward();
-    close(x.grad, Array.from(xv, (_, i) => (wv[i] as number) * (1 - (bv[i % cols] as number))));
+    close(
+      x.grad,
+      Array.from(xv, (_, i) => (wv[i] as number) * (1 - (bv[i % cols] as number))),
+    );
     const gb = new Array<number>(cols).fill(0);
-    for (let i = 0; i < rows * cols; i++) gb[i % cols] = (gb[i % cols] as number) + (wv[i] as number) * (1 - (xv[i] as number));
+    for (let i = 0; i < rows * cols; i++)
+      gb[i % cols] = (gb[i % cols] as number) + (wv[i] as number) * (1 - (xv[i] as number));
     close(b.grad, gb);
   });
 
@@ -77,7 +82,10 @@ describeEachBackend("autograd", () => {
     const w = tensor(wv, { shape: [outF, inF], requiresGrad: true });
     const b = tensor(bv, { shape: [outF], requiresGrad: true });
     const y = nn.functional.linear(x, w, b);
-    close(y, matmulJs(xv, transposeJs(wv, outF, inF), batch, inF, outF).map((v, i) => v + (bv[i % outF] as number)));
+    close(
+      y,
+      matmulJs(xv, transposeJs(wv, outF, inF), batch, inF, outF).map((v, i) => v + (bv[i % outF] as number)),
+    );
     y.backward(tensor(gv, { shape: [batch, outF] }));
     close(x.grad, matmulJs(gv, wv, batch, outF, inF));
     close(w.grad, matmulJs(transposeJs(gv, batch, outF), xv, outF, batch, inF));
@@ -96,8 +104,13 @@ describeEachBackend("autograd", () => {
     const loss = new nn.MSELoss().forward(x, y);
     close(loss, [xv.reduce((s, v, i) => s + (v - (yv[i] as number)) ** 2, 0) / 10]);
     loss.backward();
-    close(x.grad, Array.from(xv, (v, i) => (2 * (v - (yv[i] as number))) / 10));
-    close(new nn.MSELoss({ reduction: "sum" }).forward(x, y), [xv.reduce((s, v, i) => s + (v - (yv[i] as number)) ** 2, 0)]);
+    close(
+      x.grad,
+      Array.from(xv, (v, i) => (2 * (v - (yv[i] as number))) / 10),
+    );
+    close(new nn.MSELoss({ reduction: "sum" }).forward(x, y), [
+      xv.reduce((s, v, i) => s + (v - (yv[i] as number)) ** 2, 0),
+    ]);
     expect(new nn.MSELoss({ reduction: "none" }).forward(x, y).shape).toEqual([10, 1]);
   });
 
@@ -128,10 +141,22 @@ describeEachBackend("autograd", () => {
   });
 
   test("reshape keeps values and routes gradients back", () => {
-    const x = tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
+    const x = tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { requiresGrad: true },
+    );
     const r = x.reshape([3, -1]);
-    expect(r.toArray()).toEqual([[1, 2], [3, 4], [5, 6]]);
-    r.mul(tensor([1, 2])).sum().backward();
+    expect(r.toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    r.mul(tensor([1, 2]))
+      .sum()
+      .backward();
     close(x.grad, [1, 2, 1, 2, 1, 2]);
   });
 });

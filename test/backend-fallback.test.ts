@@ -23,9 +23,13 @@ test("when native fails, wasm is chosen and backendInfo says why native was skip
     ]);
     expect(info.simd).toBe("simd128");
     await new Promise((resolve) => setImmediate(resolve));
-    expect(warnings.join("\n")).toMatch(/using the wasm backend because faster ones failed to load \(native: .*simulated/);
+    expect(warnings.join("\n")).toMatch(
+      /using the wasm backend because faster ones failed to load \(native: .*simulated/,
+    );
     await expect(setBackend("native")).rejects.toThrow(/setBackend: the native backend cannot be loaded: .*simulated/);
-    await expect(setBackend("gpu" as never)).rejects.toThrow('setBackend: unknown backend "gpu"; expected one of native, wasm, js');
+    await expect(setBackend("gpu" as never)).rejects.toThrow(
+      'setBackend: unknown backend "gpu"; expected one of native, wasm, js',
+    );
   } finally {
     process.off("warning", onWarning);
     if (previous !== undefined) process.env.DESCENT_BACKEND = previous;

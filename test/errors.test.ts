@@ -30,7 +30,9 @@ describeEachBackend("errors", () => {
 
   test("backward on a non-scalar without a gradient throws", () => {
     const x = tensor([1, 2], { requiresGrad: true });
-    expect(() => x.mul(2).backward()).toThrow(/backward: grad can be implicitly created only for scalar outputs.*\[2\]/);
+    expect(() => x.mul(2).backward()).toThrow(
+      /backward: grad can be implicitly created only for scalar outputs.*\[2\]/,
+    );
     expect(() => tensor([1]).backward()).toThrow(/does not require grad/);
   });
 
@@ -45,7 +47,9 @@ describeEachBackend("errors", () => {
     expect(() => new nn.MSELoss().forward(zeros([4, 1]), zeros([4]))).toThrow(
       "mseLoss: input shape [4, 1] and target shape [4] differ",
     );
-    expect(() => new nn.MSELoss({ reduction: "avg" as never })).toThrow(/reduction must be one of none, mean, sum, got "avg"/);
+    expect(() => new nn.MSELoss({ reduction: "avg" as never })).toThrow(
+      /reduction must be one of none, mean, sum, got "avg"/,
+    );
   });
 
   test("SGD rejects bad options naming the option and value", () => {
@@ -53,7 +57,9 @@ describeEachBackend("errors", () => {
     expect(() => new optim.SGD(params, { lr: -0.1 })).toThrow("SGD: invalid lr: -0.1 (must be >= 0)");
     expect(() => new optim.SGD(params, { lr: Number.NaN })).toThrow(/invalid lr: NaN/);
     expect(() => new optim.SGD(params, { lr: 0.1, momentum: -1 })).toThrow(/invalid momentum: -1/);
-    expect(() => new optim.SGD(params, { lr: 0.1, nesterov: true })).toThrow(/nesterov momentum requires a momentum > 0/);
+    expect(() => new optim.SGD(params, { lr: 0.1, nesterov: true })).toThrow(
+      /nesterov momentum requires a momentum > 0/,
+    );
     expect(() => new optim.SGD(params, { lr: 0.1, lR: 1 } as never)).toThrow(/unknown option "lR"/);
     expect(() => new optim.SGD([], { lr: 0.1 })).toThrow(/empty parameter list/);
   });

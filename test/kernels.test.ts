@@ -19,12 +19,37 @@ function both(backend: Backend, run: Run, ...inputs: Float32Array[]): [Float32Ar
 }
 
 const matmulShapes: [number, number, number][] = [
-  [0, 3, 4], [3, 0, 4], [3, 4, 0], [1, 1, 1], [1, 7, 1], [5, 1, 9], [7, 13, 17], [16, 16, 16],
-  [33, 17, 65], [64, 64, 64], [100, 2, 1], [129, 67, 95], [256, 130, 70],
+  [0, 3, 4],
+  [3, 0, 4],
+  [3, 4, 0],
+  [1, 1, 1],
+  [1, 7, 1],
+  [5, 1, 9],
+  [7, 13, 17],
+  [16, 16, 16],
+  [33, 17, 65],
+  [64, 64, 64],
+  [100, 2, 1],
+  [129, 67, 95],
+  [256, 130, 70],
 ];
 const binaryCases: [number, number][] = [
-  [0, 0], [1, 1], [7, 7], [8, 8], [33, 33], [1001, 1001], [12, 3], [3, 12], [64, 8], [8, 64], [85, 17], [17, 85],
-  [9, 1], [1, 9], [40, 1], [1, 40],
+  [0, 0],
+  [1, 1],
+  [7, 7],
+  [8, 8],
+  [33, 33],
+  [1001, 1001],
+  [12, 3],
+  [3, 12],
+  [64, 8],
+  [8, 64],
+  [85, 17],
+  [17, 85],
+  [9, 1],
+  [1, 9],
+  [40, 1],
+  [1, 40],
 ];
 const sgdCases: Omit<SgdStepOptions, "firstStep">[] = [
   { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false },
@@ -84,16 +109,24 @@ function kernelSuite(name: string, load: () => Backend | Promise<Backend>): void
       const g = values(37);
       const storage = on(backend, a);
       backend.binary("add", storage, on(backend, g), storage);
-      expectClose(backend.toFloat32Array(storage), a.map((x, i) => Math.fround(x + (g[i] as number))), 0);
+      expectClose(
+        backend.toFloat32Array(storage),
+        a.map((x, i) => Math.fround(x + (g[i] as number))),
+        0,
+      );
     });
 
     test("scale (exact)", () => {
       for (const n of [0, 1, 7, 8, 9, 1000]) {
-        const [got, want] = both(backend, (b, x) => {
-          const out = b.alloc(n);
-          b.scale(on(b, x as Float32Array), -0.37, out);
-          return b.toFloat32Array(out);
-        }, values(n));
+        const [got, want] = both(
+          backend,
+          (b, x) => {
+            const out = b.alloc(n);
+            b.scale(on(b, x as Float32Array), -0.37, out);
+            return b.toFloat32Array(out);
+          },
+          values(n),
+        );
         expectClose(got, want, 0);
       }
     });
@@ -108,12 +141,25 @@ function kernelSuite(name: string, load: () => Backend | Promise<Backend>): void
     });
 
     test("sumRows (atol 1e-6·rows)", () => {
-      for (const [rows, cols] of [[0, 3], [3, 0], [1, 1], [5, 1], [1, 5], [7, 9], [100, 17], [33, 64]] as const) {
-        const [got, want] = both(backend, (b, x) => {
-          const out = b.alloc(cols);
-          b.sumRows(on(b, x as Float32Array), out, rows, cols);
-          return b.toFloat32Array(out);
-        }, values(rows * cols));
+      for (const [rows, cols] of [
+        [0, 3],
+        [3, 0],
+        [1, 1],
+        [5, 1],
+        [1, 5],
+        [7, 9],
+        [100, 17],
+        [33, 64],
+      ] as const) {
+        const [got, want] = both(
+          backend,
+          (b, x) => {
+            const out = b.alloc(cols);
+            b.sumRows(on(b, x as Float32Array), out, rows, cols);
+            return b.toFloat32Array(out);
+          },
+          values(rows * cols),
+        );
         expectClose(got, want, 1e-6 * rows + 1e-7);
       }
     });
@@ -126,7 +172,9 @@ function kernelSuite(name: string, load: () => Backend | Promise<Backend>): void
           const [got, want] = both(backend, (b) => {
             const param = on(b, start);
             const buf = b.alloc(options.momentum !== 0 ? n : 0);
-            grads.forEach((g, step) => b.sgdStep(param, on(b, g), buf, { ...options, firstStep: step === 0 }));
+            grads.forEach((g, step) => {
+              b.sgdStep(param, on(b, g), buf, { ...options, firstStep: step === 0 });
+            });
             return b.toFloat32Array(param);
           });
           expectClose(got, want, 1e-6, 1e-5);

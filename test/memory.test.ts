@@ -34,7 +34,9 @@ test.each(["wasm", "native"] as const)("100,000 steps on %s keep memory flat", a
   });
   // The first checkpoint is after 10,000 steps of warm-up: growth after it is a leak.
   const rssGrowth = (rss.at(-1) as number) - (rss[0] as number);
-  expect(rssGrowth, `RSS went from ${mib(rss[0] as number)} to ${mib(rss.at(-1) as number)} MiB`).toBeLessThan(32 * 2 ** 20);
+  expect(rssGrowth, `RSS went from ${mib(rss[0] as number)} to ${mib(rss.at(-1) as number)} MiB`).toBeLessThan(
+    32 * 2 ** 20,
+  );
   if (name === "wasm") {
     expect(linear.length).toBe(10);
     // A leak of the step's temporaries would add ~150 MiB; allocator fragmentation may add a page or two.

@@ -1,6 +1,14 @@
 import { activeBackend } from "./backend/select.js";
-import { type Generator, defaultGenerator } from "./random.js";
-import { checkShape, flattenNested, formatShape, type NestedNumberArray, numelOf, shapeOfNested } from "./shape.js";
+import { defaultGenerator, type Generator } from "./random.js";
+import {
+  checkShape,
+  flattenNested,
+  formatShape,
+  type NestedNumberArray,
+  numelOf,
+  shapeOfNested,
+  shapesEqual,
+} from "./shape.js";
 import { Tensor } from "./tensor.js";
 
 /** Options every creation function takes. */
@@ -30,7 +38,7 @@ export function tensor(data: number | NestedNumberArray | Float32Array, opts?: T
     return fromValues(data, shape, opts);
   }
   const shape = shapeOfNested("tensor", data);
-  if (opts?.shape && formatShape(opts.shape) !== formatShape(shape)) {
+  if (opts?.shape && !shapesEqual(opts.shape, shape)) {
     throw new Error(`tensor: data has shape ${formatShape(shape)} but opts.shape is ${formatShape(opts.shape)}`);
   }
   const values = new Float32Array(numelOf(shape));
@@ -55,7 +63,11 @@ export function ones(shape: number[], opts?: TensorOptions): Tensor {
 /** `[0, 1, ..., n - 1]`. */
 export function arange(n: number, opts?: TensorOptions): Tensor {
   const [length] = checkShape("arange", [n]);
-  return fromValues(Float32Array.from({ length: length as number }, (_, i) => i), [n], opts);
+  return fromValues(
+    Float32Array.from({ length: length as number }, (_, i) => i),
+    [n],
+    opts,
+  );
 }
 
 function random(op: string, shape: number[], opts: RandomOptions | undefined, draw: (g: Generator) => number): Tensor {

@@ -7,6 +7,12 @@ export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;
 }
 
+export function shapesEqual(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export function numelOf(shape: readonly number[]): number {
   return shape.reduce((n, d) => n * d, 1);
 }
@@ -30,14 +36,17 @@ export function shapeOfNested(op: string, data: NestedNumberArray): number[] {
   }
   const check = (value: NestedNumberArray, depth: number, path: string): void => {
     if (depth === shape.length) {
-      if (typeof value !== "number") throw new Error(`${op}: expected a number at ${path}, got ${JSON.stringify(value)}`);
+      if (typeof value !== "number")
+        throw new Error(`${op}: expected a number at ${path}, got ${JSON.stringify(value)}`);
       return;
     }
     if (!Array.isArray(value) || value.length !== shape[depth]) {
       const got = Array.isArray(value) ? `an array of length ${value.length}` : JSON.stringify(value);
       throw new Error(`${op}: ragged nested array: expected length ${shape[depth]} at ${path}, got ${got}`);
     }
-    value.forEach((v, i) => check(v, depth + 1, `${path}[${i}]`));
+    value.forEach((v, i) => {
+      check(v, depth + 1, `${path}[${i}]`);
+    });
   };
   check(data, 0, "data");
   return shape;
@@ -60,7 +69,8 @@ export function nestValues(values: Float32Array, shape: readonly number[]): Nest
   const build = (depth: number): NestedNumberArray[] => {
     const size = shape[depth] as number;
     const out: NestedNumberArray[] = [];
-    for (let i = 0; i < size; i++) out.push(depth === shape.length - 1 ? (values[offset++] as number) : build(depth + 1));
+    for (let i = 0; i < size; i++)
+      out.push(depth === shape.length - 1 ? (values[offset++] as number) : build(depth + 1));
     return out;
   };
   return build(0);

@@ -1,11 +1,11 @@
-import type { Backend, Storage } from "./backend/backend.js";
 import { runBackward } from "./autograd/backward.js";
 import type { GradFn } from "./autograd/graph.js";
+import type { Backend, Storage } from "./backend/backend.js";
 import { add, div, mul, neg, sub } from "./ops/binary.js";
 import { matmul } from "./ops/matmul.js";
 import { mean, sum } from "./ops/reduce.js";
 import { reshape } from "./ops/reshape.js";
-import { formatShape, type NestedNumberArray, nestValues, numelOf } from "./shape.js";
+import { formatShape, type NestedNumberArray, nestValues, numelOf, shapesEqual } from "./shape.js";
 
 const graphFreed: GradFn = {
   name: "freed",
@@ -29,10 +29,13 @@ export class Tensor {
   /** Wraps a storage the caller hands over; use `tensor()`, `zeros()`... to create tensors. */
   constructor(backend: Backend, storage: Storage, shape: readonly number[], requiresGrad = false) {
     if (storage.length !== numelOf(shape)) {
-      throw new Error(`Tensor: storage has ${storage.length} elements but shape ${formatShape(shape)} needs ${numelOf(shape)}`);
+      throw new Error(
+        `Tensor: storage has ${storage.length} elements but shape ${formatShape(shape)} needs ${numelOf(shape)}`,
+      );
     }
     this.backend = backend;
-    this.shape = Object.freeze([...shape]);
+    // Ops pass shapes of other tensors through unchanged; only new ones need a frozen copy.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
     this.#storage = storage;
     this.#requiresGrad = requiresGrad;
   }
@@ -132,7 +135,9 @@ export class Tensor {
 
   item(): number {
     if (this.numel() !== 1) {
-      throw new Error(`item: only one-element tensors can be converted to a number, got shape ${formatShape(this.shape)}`);
+      throw new Error(
+        `item: only one-element tensors can be converted to a number, got shape ${formatShape(this.shape)}`,
+      );
     }
     return this.toFloat32Array()[0] as number;
   }
@@ -219,7 +224,7 @@ export class Tensor {
     if (other.backend !== this.backend) {
       throw new Error(`${op}: tensors live on different backends (${this.backend.name} and ${other.backend.name})`);
     }
-    if (formatShape(other.shape) !== formatShape(this.shape)) {
+    if (!shapesEqual(other.shape, this.shape)) {
       throw new Error(`${op}: expected shape ${formatShape(this.shape)}, got ${formatShape(other.shape)}`);
     }
   }

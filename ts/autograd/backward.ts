@@ -16,7 +16,8 @@ function topologicalOrder(root: Tensor): Tensor[] {
     if (visited.has(tensor)) continue;
     visited.add(tensor);
     stack.push([tensor, true]);
-    for (const input of tensor.gradFn?.inputs ?? []) if (input.requiresGrad && !visited.has(input)) stack.push([input, false]);
+    for (const input of tensor.gradFn?.inputs ?? [])
+      if (input.requiresGrad && !visited.has(input)) stack.push([input, false]);
   }
   return order.reverse();
 }

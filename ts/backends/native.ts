@@ -1,8 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
+import * as fs from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Backend, Storage } from "../backend/backend.js";
+import { packageRoot } from "./packageRoot.js";
+import { createSlabAllocator } from "./slab.js";
 
 /** The Node addon's exports (crates/node/src/lib.rs). Every call checks its arguments and throws an Error. */
 interface Addon {
@@ -56,18 +58,6 @@ const addonFunctions = [
   "sgdStep",
 ] as const satisfies readonly (keyof Addon)[];
 
-/** The directory whose package.json is named "descent", from wherever this file was compiled to. */
-function packageRoot(): string {
-  const start = dirname(fileURLToPath(import.meta.url));
-  for (let dir = start; ; dir = dirname(dir)) {
-    const manifest = join(dir, "package.json");
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: unknown }).name === "descent") {
-      return dir;
-    }
-    if (dirname(dir) === dir) throw new Error(`no package.json named "descent" in ${start} or above`);
-  }
-}
-
 /** Where to look, in order: an explicit DESCENT_NATIVE_PATH wins over the build output. */
 function candidatePaths(errors: Error[]): string[] {
   const paths: string[] = [];
@@ -76,7 +66,8 @@ function candidatePaths(errors: Error[]): string[] {
   if (fromEnv) paths.push(resolve(fromEnv));
   try {
     // scripts/build-native names the file after process.platform and process.arch.
-    paths.push(join(packageRoot(), "build", "native", `descent.${process.platform}-${process.arch}.node`));
+    const file = new URL(`build/native/descent.${process.platform}-${process.arch}.node`, packageRoot(fs));
+    paths.push(fileURLToPath(file));
   } catch (error) {
     errors.push(new Error(`build/native: ${(error as Error).message}`, { cause: error }));
   }
@@ -85,7 +76,7 @@ function candidatePaths(errors: Error[]): string[] {
 
 function loadAddon(path: string): Addon {
   // existsSync first: require's "Cannot find module" carries a long require stack.
-  if (!existsSync(path)) throw new Error("no such file");
+  if (!fs.existsSync(path)) throw new Error("no such file");
   // require runs any other file as JavaScript.
   if (!path.endsWith(".node")) throw new Error('not a ".node" file');
   const mod: unknown = createRequire(import.meta.url)(path);
@@ -119,12 +110,18 @@ const f32 = (s: Storage): Float32Array => s as Float32Array;
 /** The Rust kernels in the Node addon, working on Float32Arrays without copying. Throws if the addon cannot load. */
 export function loadNativeBackend(): Backend {
   const addon = requireAddon();
+  const alloc = createSlabAllocator();
+  const copyOf = (data: Float32Array): Float32Array => {
+    const copy = alloc(data.length);
+    copy.set(data);
+    return copy;
+  };
   return {
     name: "native",
     simd: addon.simdName(),
-    alloc: (length) => new Float32Array(length),
-    // new Float32Array(x) copies into a fresh, unshared ArrayBuffer (slice() would follow Symbol.species).
-    fromFloat32Array: (data) => new Float32Array(data),
+    alloc,
+    fromFloat32Array: copyOf,
+    // A fresh buffer of its own: the caller may keep it, and must not pin or see a slab.
     toFloat32Array: (s) => new Float32Array(f32(s)),
     fill: (s, value) => void f32(s).fill(value),
     copy: (src, dst) => f32(dst).set(f32(src)),

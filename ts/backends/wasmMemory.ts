@@ -117,7 +117,9 @@ export class WasmMemory {
 
   /** Spills least recently used storages until at most `targetBytes` stay resident. */
   #evict(targetBytes: number): void {
-    const candidates = [...this.#resident].filter((s) => s.lastUse !== this.#clock).sort((a, b) => a.lastUse - b.lastUse);
+    const candidates = [...this.#resident]
+      .filter((s) => s.lastUse !== this.#clock)
+      .sort((a, b) => a.lastUse - b.lastUse);
     for (const s of candidates) {
       if (this.#residentBytes <= targetBytes) break;
       s.spilled = this.heap().slice(s.ptr >>> 2, (s.ptr >>> 2) + s.length);

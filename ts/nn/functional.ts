@@ -1,11 +1,21 @@
 import { record } from "../autograd/graph.js";
 import { checkOperand } from "../ops/operands.js";
-import { formatShape } from "../shape.js";
+import { formatShape, shapesEqual } from "../shape.js";
 import { Tensor } from "../tensor.js";
 
-function product(a: Tensor, b: Tensor, m: number, k: number, n: number, transA: boolean, transB: boolean, shape: number[]): Tensor {
+function product(
+  a: Tensor,
+  b: Tensor,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+  shape: number[],
+): Tensor {
   const out = Tensor.zeros(a.backend, shape);
-  if (out.numel() > 0) a.backend.matmul(a.storageFor("linear"), b.storageFor("linear"), out.storageFor("linear"), m, k, n, transA, transB);
+  if (out.numel() > 0)
+    a.backend.matmul(a.storageFor("linear"), b.storageFor("linear"), out.storageFor("linear"), m, k, n, transA, transB);
   return out;
 }
 
@@ -21,10 +31,14 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const [outFeatures, inFeatures] = weight.shape;
   const last = x.shape[x.shape.length - 1];
   if (weight.shape.length !== 2 || last !== inFeatures || outFeatures === undefined || inFeatures === undefined) {
-    throw new Error(`${op}: input of shape ${formatShape(x.shape)} does not match weight of shape ${formatShape(weight.shape)}`);
+    throw new Error(
+      `${op}: input of shape ${formatShape(x.shape)} does not match weight of shape ${formatShape(weight.shape)}`,
+    );
   }
   if (bias && (checkOperand(op, bias, x).shape.length !== 1 || bias.shape[0] !== outFeatures)) {
-    throw new Error(`${op}: bias of shape ${formatShape(bias.shape)} does not match weight of shape ${formatShape(weight.shape)}`);
+    throw new Error(
+      `${op}: bias of shape ${formatShape(bias.shape)} does not match weight of shape ${formatShape(weight.shape)}`,
+    );
   }
   const rows = inFeatures === 0 ? x.numel() : x.numel() / inFeatures;
   const outShape = [...x.shape.slice(0, -1), outFeatures];
@@ -72,8 +86,10 @@ export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = "m
   checkOperand(op, input, input);
   checkOperand(op, target, input);
   checkReduction(op, reduction);
-  if (formatShape(input.shape) !== formatShape(target.shape)) {
-    throw new Error(`${op}: input shape ${formatShape(input.shape)} and target shape ${formatShape(target.shape)} differ`);
+  if (!shapesEqual(input.shape, target.shape)) {
+    throw new Error(
+      `${op}: input shape ${formatShape(input.shape)} and target shape ${formatShape(target.shape)} differ`,
+    );
   }
   const diff = input.sub(target);
   const squared = diff.mul(diff);

@@ -1,5 +1,5 @@
 import { activeBackend } from "../backend/select.js";
-import { type Generator, defaultGenerator } from "../random.js";
+import { defaultGenerator, type Generator } from "../random.js";
 import { Tensor } from "../tensor.js";
 import { linear } from "./functional.js";
 import { Module, Parameter } from "./module.js";

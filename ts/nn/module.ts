@@ -1,5 +1,5 @@
-import type { Tensor } from "../tensor.js";
 import { noGrad } from "../autograd/graph.js";
+import type { Tensor } from "../tensor.js";
 
 const parameters = new WeakSet<Tensor>();
 

@@ -1,6 +1,6 @@
-import type { BinaryOp } from "../backend/backend.js";
 import { record } from "../autograd/graph.js";
-import { formatShape, numelOf } from "../shape.js";
+import type { BinaryOp } from "../backend/backend.js";
+import { formatShape, numelOf, shapesEqual } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { checkNumber, checkOperand, scalarOn } from "./operands.js";
 
@@ -9,7 +9,8 @@ import { checkNumber, checkOperand, scalarOn } from "./operands.js";
  * smaller operand cyclically, which covers equal shapes, scalars and trailing rows
  * (a bias); other broadcasts throw.
  */
-function broadcastShape(op: string, a: readonly number[], b: readonly number[]): number[] {
+function broadcastShape(op: string, a: readonly number[], b: readonly number[]): readonly number[] {
+  if (shapesEqual(a, b)) return a;
   const rank = Math.max(a.length, b.length);
   const out: number[] = [];
   for (let i = 0; i < rank; i++) {
@@ -21,8 +22,9 @@ function broadcastShape(op: string, a: readonly number[], b: readonly number[]):
     out.push(da === 1 ? db : da);
   }
   for (const shape of [a, b]) {
-    const core = shape.slice(shape.findIndex((d) => d !== 1) === -1 ? shape.length : shape.findIndex((d) => d !== 1));
-    if (formatShape(core) !== formatShape(out.slice(out.length - core.length))) {
+    const firstNonOne = shape.findIndex((d) => d !== 1);
+    const core = firstNonOne === -1 ? [] : shape.slice(firstNonOne);
+    if (!shapesEqual(core, out.slice(out.length - core.length))) {
       throw new Error(
         `${op}: broadcasting shapes ${formatShape(a)} and ${formatShape(b)} repeats an operand along an inner dimension, which is not supported yet`,
       );

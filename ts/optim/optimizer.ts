@@ -7,7 +7,13 @@ export type ParamGroup<O> = O & { params: Tensor[] };
 export type Params<O> = Iterable<Tensor> | ({ params: Iterable<Tensor> } & Partial<O>)[];
 
 /** Throws unless `value` is a finite number satisfying `valid`, naming the option and value. */
-export function checkOption(op: string, name: string, value: unknown, valid: (v: number) => boolean, rule: string): number {
+export function checkOption(
+  op: string,
+  name: string,
+  value: unknown,
+  valid: (v: number) => boolean,
+  rule: string,
+): number {
   if (typeof value !== "number" || !Number.isFinite(value) || !valid(value)) {
     throw new Error(`${op}: invalid ${name}: ${String(value)} (must be ${rule})`);
   }

@@ -42,6 +42,7 @@ export class SGD extends Optimizer<SGDOptions> {
   step(): void {
     const op = "SGD.step";
     for (const group of this.paramGroups) {
+      const options = { ...group, firstStep: false };
       for (const p of group.params) {
         const grad = p.grad;
         if (grad === null) continue;
@@ -55,7 +56,8 @@ export class SGD extends Optimizer<SGDOptions> {
           buffer = Tensor.zeros(p.backend, needsBuffer ? p.shape : [0]);
           this.#momentumBuffers.set(p, buffer);
         }
-        p.backend.sgdStep(p.storageFor(op), grad.storageFor(op), buffer.storageFor(op), { ...group, firstStep });
+        options.firstStep = firstStep;
+        p.backend.sgdStep(p.storageFor(op), grad.storageFor(op), buffer.storageFor(op), options);
       }
     }
   }

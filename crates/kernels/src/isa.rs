@@ -22,7 +22,10 @@ pub struct Isa(Kind);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     Scalar,
+    // Without `std` only `best_static` can construct it, and only in a build that
+    // assumes AVX2 and FMA everywhere.
     #[cfg(target_arch = "x86_64")]
+    #[cfg_attr(not(any(feature = "std", test)), allow(dead_code))]
     Avx2Fma,
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     Simd128,
@@ -30,11 +33,19 @@ enum Kind {
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 const BEST_STATIC: Kind = Kind::Simd128;
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "avx2",
+    target_feature = "fma"
+))]
 const BEST_STATIC: Kind = Kind::Avx2Fma;
 #[cfg(not(any(
     all(target_arch = "wasm32", target_feature = "simd128"),
-    all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma")
+    all(
+        target_arch = "x86_64",
+        target_feature = "avx2",
+        target_feature = "fma"
+    )
 )))]
 const BEST_STATIC: Kind = Kind::Scalar;
 
@@ -134,7 +145,13 @@ impl Isa {
         }
     }
 
-    pub(crate) fn dispatch_sgd_step(self, p: &mut [f32], g: &[f32], buf: &mut [f32], o: &SgdOptions) {
+    pub(crate) fn dispatch_sgd_step(
+        self,
+        p: &mut [f32],
+        g: &[f32],
+        buf: &mut [f32],
+        o: &SgdOptions,
+    ) {
         match self.0 {
             Kind::Scalar => scalar::sgd_step(p, g, buf, o),
             #[cfg(target_arch = "x86_64")]

@@ -18,7 +18,10 @@ extern crate std;
 mod arch;
 mod isa;
 pub mod scalar;
-#[cfg(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))]
+#[cfg(any(
+    target_arch = "x86_64",
+    all(target_arch = "wasm32", target_feature = "simd128")
+))]
 mod simd;
 #[cfg(test)]
 mod tests;
@@ -71,7 +74,7 @@ pub fn matmul(
 pub fn binary(isa: Isa, op: BinaryOp, a: &[f32], b: &[f32], out: &mut [f32]) {
     let len = out.len();
     assert!(a.len() == len || b.len() == len);
-    assert!(a.len() != 0 && b.len() != 0 || len == 0);
+    assert!(!a.is_empty() && !b.is_empty() || len == 0);
     assert!(len == 0 || (len % a.len() == 0 && len % b.len() == 0));
     isa.dispatch_binary(op, a, b, out);
 }
@@ -100,7 +103,13 @@ pub fn sum_rows(isa: Isa, a: &[f32], out: &mut [f32], rows: usize, cols: usize) 
 
 /// One SGD update of `param` in place, with `momentum_buf` the momentum buffer
 /// (ignored, and may be empty, when `momentum == 0`).
-pub fn sgd_step(isa: Isa, param: &mut [f32], grad: &[f32], momentum_buf: &mut [f32], o: &SgdOptions) {
+pub fn sgd_step(
+    isa: Isa,
+    param: &mut [f32],
+    grad: &[f32],
+    momentum_buf: &mut [f32],
+    o: &SgdOptions,
+) {
     assert!(grad.len() == param.len());
     assert!(o.momentum == 0.0 || momentum_buf.len() == param.len());
     isa.dispatch_sgd_step(param, grad, momentum_buf, o);

@@ -3,7 +3,16 @@
 use crate::{BinaryOp, SgdOptions};
 
 #[allow(clippy::too_many_arguments)]
-pub fn matmul(a: &[f32], b: &[f32], c: &mut [f32], m: usize, k: usize, n: usize, trans_a: bool, trans_b: bool) {
+pub fn matmul(
+    a: &[f32],
+    b: &[f32],
+    c: &mut [f32],
+    m: usize,
+    k: usize,
+    n: usize,
+    trans_a: bool,
+    trans_b: bool,
+) {
     for v in c.iter_mut() {
         *v = 0.0;
     }
@@ -61,8 +70,16 @@ pub fn sgd_element(p: f32, g: f32, buf: &mut f32, o: &SgdOptions) -> f32 {
         d += o.weight_decay * p;
     }
     if o.momentum != 0.0 {
-        *buf = if o.first_step { d } else { o.momentum * *buf + (1.0 - o.dampening) * d };
-        d = if o.nesterov { d + o.momentum * *buf } else { *buf };
+        *buf = if o.first_step {
+            d
+        } else {
+            o.momentum * *buf + (1.0 - o.dampening) * d
+        };
+        d = if o.nesterov {
+            d + o.momentum * *buf
+        } else {
+            *buf
+        };
     }
     p - o.lr * d
 }
@@ -70,7 +87,11 @@ pub fn sgd_element(p: f32, g: f32, buf: &mut f32, o: &SgdOptions) -> f32 {
 pub fn sgd_step(param: &mut [f32], grad: &[f32], momentum_buf: &mut [f32], o: &SgdOptions) {
     let mut unused = 0.0;
     for i in 0..param.len() {
-        let buf = if o.momentum != 0.0 { &mut momentum_buf[i] } else { &mut unused };
+        let buf = if o.momentum != 0.0 {
+            &mut momentum_buf[i]
+        } else {
+            &mut unused
+        };
         param[i] = sgd_element(param[i], grad[i], buf, o);
     }
 }

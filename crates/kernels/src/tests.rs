@@ -49,7 +49,10 @@ fn simd() -> Isa {
 fn assert_bits_eq(got: &[f32], want: &[f32], what: &str) {
     assert_eq!(got.len(), want.len(), "{what}: lengths");
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        assert!(g.to_bits() == w.to_bits(), "{what}: [{i}] = {g}, scalar gives {w}");
+        assert!(
+            g.to_bits() == w.to_bits(),
+            "{what}: [{i}] = {g}, scalar gives {w}"
+        );
     }
 }
 
@@ -105,14 +108,16 @@ fn matmul_random_shapes_all_transposes() {
     }
 }
 
-/// Shapes around the tile (6×16, 4×8) and block (depth 256, width 48) boundaries.
+/// Shapes around the tile (6×16 and 4×8) and block (`MC`, `KC`, `NC`) boundaries, and
+/// a few large ones.
 #[test]
 fn matmul_block_edges_and_large_shapes() {
+    use crate::simd::matmul::{KC, MC, NC};
     let (isa, mut rng) = (simd(), Rng(3));
     for (ta, tb) in TRANSPOSES {
-        for m in [5, 6, 7, 13] {
-            for k in [255, 256, 257, 513] {
-                for n in [47, 48, 49, 97] {
+        for m in [5, 6, 7, MC - 1, MC, MC + 1] {
+            for k in [KC - 1, KC, KC + 1, 2 * KC + 1] {
+                for n in [NC - 1, NC, NC + 1, 2 * NC + 1] {
                     check_matmul(isa, &mut rng, m, k, n, ta, tb);
                 }
             }
@@ -123,13 +128,16 @@ fn matmul_block_edges_and_large_shapes() {
     }
 }
 
-/// `a` or `b` has `len` elements (with `len == 0` the other may be a longer row).
 fn check_binary(isa: Isa, op: BinaryOp, a: &[f32], b: &[f32], len: usize) {
     let mut want = vec![0.0; len];
     scalar::binary(op, a, b, &mut want);
     let mut got = vec![f32::NAN; len];
     crate::binary(isa, op, a, b, &mut got);
-    assert_bits_eq(&got, &want, &format!("{op:?} a.len()={} b.len()={}", a.len(), b.len()));
+    assert_bits_eq(
+        &got,
+        &want,
+        &format!("{op:?} a.len()={} b.len()={}", a.len(), b.len()),
+    );
 }
 
 #[test]
@@ -139,7 +147,8 @@ fn binary_every_op_and_broadcast() {
     for op in [BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul] {
         for rows in [0, 1, 2, 3, 7, 40] {
             for cols in cols {
-                let (full, other, row) = (rng.vec(rows * cols), rng.vec(rows * cols), rng.vec(cols));
+                let (full, other, row) =
+                    (rng.vec(rows * cols), rng.vec(rows * cols), rng.vec(cols));
                 let len = rows * cols;
                 check_binary(isa, op, &full, &other, len);
                 check_binary(isa, op, &full, &row, len);
@@ -178,9 +187,15 @@ fn sum_and_mean_close_to_exact() {
         let exact: f64 = a.iter().map(|&x| f64::from(x)).sum();
         let tol = 1e-6 * a.iter().map(|x| f64::from(x.abs())).sum::<f64>();
         let got = f64::from(sum(isa, &a));
-        assert!((got - exact).abs() <= tol, "sum len={len}: {got}, exact {exact} (tolerance {tol})");
+        assert!(
+            (got - exact).abs() <= tol,
+            "sum len={len}: {got}, exact {exact} (tolerance {tol})"
+        );
         let mean = f64::from(crate::mean(isa, &a));
-        assert!((mean - exact / len as f64).abs() <= tol / len as f64, "mean len={len}");
+        assert!(
+            (mean - exact / len as f64).abs() <= tol / len as f64,
+            "mean len={len}"
+        );
     }
 }
 
@@ -215,7 +230,11 @@ fn sgd_step_matches_scalar_for_every_option() {
         for len in [0, 1, 3, 7, 8, 9, 15, 16, 17, 33, 1000] {
             let (param, grad) = (rng.vec(len), rng.vec(len));
             // Without momentum the buffer may be empty, and must then stay untouched.
-            let buf = if o.momentum != 0.0 { rng.vec(len) } else { Vec::new() };
+            let buf = if o.momentum != 0.0 {
+                rng.vec(len)
+            } else {
+                Vec::new()
+            };
             let (mut p_want, mut b_want) = (param.clone(), buf.clone());
             scalar::sgd_step(&mut p_want, &grad, &mut b_want, &o);
             let (mut p_got, mut b_got) = (param, buf);
@@ -233,7 +252,7 @@ fn isa_constructors() {
     #[cfg(target_arch = "x86_64")]
     assert_eq!(simd().name(), "avx2+fma");
     // This host build does not enable AVX2 at compile time, so nothing is assumed.
-    #[cfg(not(target_feature = "avx2"))]
+    #[cfg(all(target_arch = "x86_64", not(target_feature = "avx2")))]
     assert_eq!(Isa::best_static(), Isa::SCALAR);
 }
 
@@ -246,7 +265,11 @@ fn matmul_gflops() {
     use std::time::Instant;
     let (isa, mut rng) = (simd(), Rng(9));
     for size in [256, 512, 1024] {
-        let (a, b, mut c) = (rng.vec(size * size), rng.vec(size * size), vec![0.0; size * size]);
+        let (a, b, mut c) = (
+            rng.vec(size * size),
+            rng.vec(size * size),
+            vec![0.0; size * size],
+        );
         for (ta, tb) in TRANSPOSES {
             let flop = 2.0 * (size as f64).powi(3);
             let mut best = f64::INFINITY;
@@ -256,7 +279,10 @@ fn matmul_gflops() {
                 matmul(isa, &a, &b, &mut c, size, size, size, ta, tb);
                 best = best.min(t.elapsed().as_secs_f64());
             }
-            println!("n={size} trans_a={ta:<5} trans_b={tb:<5}: {:6.1} GFLOPS", flop / best / 1e9);
+            println!(
+                "n={size} trans_a={ta:<5} trans_b={tb:<5}: {:6.1} GFLOPS",
+                flop / best / 1e9
+            );
         }
     }
 }

@@ -1,8 +1,9 @@
 import type { Backend, Storage } from "../../backend/backend.js";
+import { createSlabAllocator } from "../slab.js";
 import { binary } from "./binary.js";
 import { matmul } from "./matmul.js";
-import { sgdStep } from "./sgdStep.js";
 import { scale } from "./scale.js";
+import { sgdStep } from "./sgdStep.js";
 import { mean, sum } from "./sum.js";
 import { sumRows } from "./sumRows.js";
 
@@ -11,11 +12,16 @@ const f32 = (s: Storage): Float32Array => s as Float32Array;
 
 /** The pure-TypeScript reference backend: readable loops, the answer the others are tested against. */
 export function createJsBackend(): Backend {
+  const alloc = createSlabAllocator();
   return {
     name: "js",
     simd: "none",
-    alloc: (length) => new Float32Array(length),
-    fromFloat32Array: (data) => Float32Array.from(data),
+    alloc,
+    fromFloat32Array: (data) => {
+      const copy = alloc(data.length);
+      copy.set(data);
+      return copy;
+    },
     toFloat32Array: (s) => Float32Array.from(f32(s)),
     fill: (s, value) => void f32(s).fill(value),
     copy: (src, dst) => f32(dst).set(f32(src)),

@@ -107,7 +107,11 @@ unsafe fn broadcast<S: Simd, O: Op>(a: &[f32], b: &[f32], out: &mut [f32]) {
     for (i, chunk) in out.chunks_mut(row.len()).enumerate() {
         let w = chunk.len();
         let long = long[i * row.len()..][..w].as_ptr();
-        let (x, y) = if a_repeats { (row.as_ptr(), long) } else { (long, row.as_ptr()) };
+        let (x, y) = if a_repeats {
+            (row.as_ptr(), long)
+        } else {
+            (long, row.as_ptr())
+        };
         zip::<S, O>(x, y, chunk.as_mut_ptr(), w);
     }
 }
@@ -155,10 +159,19 @@ pub(crate) unsafe fn sum_rows<S: Simd>(a: &[f32], out: &mut [f32], rows: usize, 
 /// `scalar::sgd_element` on whole vectors, with the same operations in the same order
 /// (no fused multiply-add), so results are bitwise equal to the scalar path.
 #[inline(always)]
-pub(crate) unsafe fn sgd_step<S: Simd>(param: &mut [f32], grad: &[f32], buf: &mut [f32], o: &SgdOptions) {
+pub(crate) unsafe fn sgd_step<S: Simd>(
+    param: &mut [f32],
+    grad: &[f32],
+    buf: &mut [f32],
+    o: &SgdOptions,
+) {
     let len = param.len();
     let with_buf = o.momentum != 0.0;
-    let (lr, wd, momentum) = (S::splat(o.lr), S::splat(o.weight_decay), S::splat(o.momentum));
+    let (lr, wd, momentum) = (
+        S::splat(o.lr),
+        S::splat(o.weight_decay),
+        S::splat(o.momentum),
+    );
     let keep = S::splat(1.0 - o.dampening);
     let mut i = 0;
     while i + S::LANES <= len {
@@ -172,9 +185,17 @@ pub(crate) unsafe fn sgd_step<S: Simd>(param: &mut [f32], grad: &[f32], buf: &mu
         }
         if with_buf {
             let bp = buf.as_mut_ptr().add(i);
-            let next = if o.first_step { d } else { S::add(S::mul(momentum, S::load(bp)), S::mul(keep, d)) };
+            let next = if o.first_step {
+                d
+            } else {
+                S::add(S::mul(momentum, S::load(bp)), S::mul(keep, d))
+            };
             S::store(bp, next);
-            d = if o.nesterov { S::add(d, S::mul(momentum, next)) } else { next };
+            d = if o.nesterov {
+                S::add(d, S::mul(momentum, next))
+            } else {
+                next
+            };
         }
         S::store(p, S::sub(S::load(p), S::mul(lr, d)));
         i += S::LANES;

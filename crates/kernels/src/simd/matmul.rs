@@ -1,25 +1,30 @@
 //! Blocked matrix product in the GotoBLAS/BLIS shape, sized for stack buffers.
 //!
-//! `C` is computed in `MR×NR` tiles held in registers (`NR = NV` vectors). For each
-//! `KC`-deep, `NC`-wide block of `op(B)`, the block is packed once into panels that the
-//! tile loop reads contiguously, with zeros past the edge of `B`. `op(A)` is read in place
-//! through its strides (rows of `A` are contiguous streams, and a column of `Aᵀ` is
-//! `MR` neighbouring floats), except for a last group of fewer than `MR` rows, which
-//! is copied into a zero-padded panel so one tile kernel serves every shape.
-//! Transposes only swap strides; nothing is ever copied whole.
+//! `C` is computed in `MR×NR` tiles held in registers (`NR` = `NV` vectors), each summed
+//! over a `KC`-deep slice of the inner dimension. Both operands are copied into small
+//! stack blocks before the tile loop reads them:
+//! - a `KC×NC` block of `op(B)`, as `NR`-column panels of contiguous rows, once per
+//!   block (so its cost is shared by all `m` rows);
+//! - an `MC×KC` block of `op(A)`, copied along whichever dimension `A` stores
+//!   contiguously, once per `NC` columns of `C`.
+//!
+//! The copies are where transposes are absorbed (strides swap; nothing is transposed
+//! whole), where edges are padded with zeros (so one tile kernel serves every shape),
+//! and they keep the tile loop off the cache-set conflicts of power-of-two leading
+//! dimensions. Loop order, outside in: `NC` columns, `KC` depth, `MC` rows, one `NR`
+//! panel of `B` (then in L1), the `MR`-row groups of the `A` block (also in L1).
 use super::Simd;
 use core::cmp::min;
 use core::mem::MaybeUninit;
 
-/// Depth of a block: one packed panel of `B` (`KC×NR`) stays in L1 across the `NC / NR`
-/// tiles that reuse one group of `A` rows, and each tile's load/store of `C` is
-/// amortised over `KC` multiply-adds.
-const KC: usize = 128;
-/// Width of a packed block of `B`, a multiple of every instruction set's `NR`. Bigger
-/// means fewer passes over `A`; it is bounded by the stack (`KC×NC` floats = 48 KiB).
-const NC: usize = 96;
-/// Height of a packed block of `A`, a multiple of every instruction set's `MR`.
-const MC: usize = 24;
+/// Depth of a block: a tile's load and store of `C` is amortised over `KC`
+/// multiply-adds, and one `KC×NR` panel of `B` plus the `MC×KC` block of `A` fit in L1.
+pub(crate) const KC: usize = 128;
+/// Width of the packed block of `B`, a multiple of every instruction set's `NR`. `A` is
+/// copied once per `NC` columns, so wider is better; the stack bounds it (48 KiB).
+pub(crate) const NC: usize = 96;
+/// Height of the packed block of `A`, a multiple of every instruction set's `MR`.
+pub(crate) const MC: usize = 24;
 /// Bounds on the tile shape, to size the edge buffer (stable Rust cannot write
 /// `[f32; MR * NR]` for const generics).
 const MAX_MR: usize = 8;
@@ -62,12 +67,39 @@ pub(crate) unsafe fn matmul<S: Simd, const MR: usize, const NV: usize>(
         return;
     }
     let (a, b, c) = (a.as_ptr(), b.as_ptr(), c.as_mut_ptr());
-    let a = if trans_a { Strided { ptr: a, row: 1, col: m } } else { Strided { ptr: a, row: k, col: 1 } };
-    let b = if trans_b { Strided { ptr: b, row: 1, col: k } } else { Strided { ptr: b, row: n, col: 1 } };
-    // Only the packed parts are ever read, so zeroing 48 KiB per call would be waste.
+    let a = if trans_a {
+        Strided {
+            ptr: a,
+            row: 1,
+            col: m,
+        }
+    } else {
+        Strided {
+            ptr: a,
+            row: k,
+            col: 1,
+        }
+    };
+    let b = if trans_b {
+        Strided {
+            ptr: b,
+            row: 1,
+            col: k,
+        }
+    } else {
+        Strided {
+            ptr: b,
+            row: n,
+            col: 1,
+        }
+    };
+    // Only what the packing wrote is ever read, so zeroing 60 KiB per call would be waste.
     let mut b_block = MaybeUninit::<[f32; KC * NC]>::uninit();
     let mut a_block = MaybeUninit::<[f32; MC * KC]>::uninit();
-    let (b_block, a_block) = (b_block.as_mut_ptr() as *mut f32, a_block.as_mut_ptr() as *mut f32);
+    let (b_block, a_block) = (
+        b_block.as_mut_ptr() as *mut f32,
+        a_block.as_mut_ptr() as *mut f32,
+    );
     for jc in (0..n).step_by(NC) {
         let nc = min(NC, n - jc);
         for pc in (0..k).step_by(KC) {
@@ -78,10 +110,20 @@ pub(crate) unsafe fn matmul<S: Simd, const MR: usize, const NV: usize>(
                 let a_rows = pack_a::<S, MR>(a, ic, mc, pc, kc, a_block);
                 for jr in (0..nc).step_by(nr) {
                     for ir in (0..mc).step_by(MR) {
-                        let a_group = Strided { ptr: a_rows.at(ir, 0), ..a_rows };
+                        let a_group = Strided {
+                            ptr: a_rows.at(ir, 0),
+                            ..a_rows
+                        };
                         let acc = tile::<S, MR, NV>(kc, a_group, b_block.add(jr * kc));
                         let dst = c.add((ic + ir) * n + jc + jr);
-                        store_tile::<S, MR, NV>(&acc, dst, n, min(MR, mc - ir), min(nr, nc - jr), pc == 0);
+                        store_tile::<S, MR, NV>(
+                            &acc,
+                            dst,
+                            n,
+                            min(MR, mc - ir),
+                            min(nr, nc - jr),
+                            pc == 0,
+                        );
                     }
                 }
             }
@@ -133,7 +175,14 @@ unsafe fn store_tile<S: Simd, const MR: usize, const NV: usize>(
         for (r, acc_row) in acc.iter().enumerate() {
             for (v, x) in acc_row.iter().enumerate() {
                 let p = dst.add(r * ldc + v * S::LANES);
-                S::store(p, if overwrite { *x } else { S::add(S::load(p), *x) });
+                S::store(
+                    p,
+                    if overwrite {
+                        *x
+                    } else {
+                        S::add(S::load(p), *x)
+                    },
+                );
             }
         }
         return;
@@ -156,7 +205,14 @@ unsafe fn store_tile<S: Simd, const MR: usize, const NV: usize>(
 /// Packs `op(B)[p0..p0+kc, j0..j0+nc]` as panels of `NR` columns, each `kc` rows of
 /// `NR` contiguous floats, zero-padded past column `nc`.
 #[inline(always)]
-unsafe fn pack_b<S: Simd, const NV: usize>(b: Strided, p0: usize, j0: usize, kc: usize, nc: usize, dst: *mut f32) {
+unsafe fn pack_b<S: Simd, const NV: usize>(
+    b: Strided,
+    p0: usize,
+    j0: usize,
+    kc: usize,
+    nc: usize,
+    dst: *mut f32,
+) {
     let nr = NV * S::LANES;
     for jr in (0..nc).step_by(nr) {
         let (cols, panel) = (min(nr, nc - jr), dst.add(jr * kc));
@@ -170,7 +226,11 @@ unsafe fn pack_b<S: Simd, const NV: usize>(b: Strided, p0: usize, j0: usize, kc:
         } else {
             for p in 0..kc {
                 for j in 0..nr {
-                    *panel.add(p * nr + j) = if j < cols { *b.at(p0 + p, j0 + jr + j) } else { 0.0 };
+                    *panel.add(p * nr + j) = if j < cols {
+                        *b.at(p0 + p, j0 + jr + j)
+                    } else {
+                        0.0
+                    };
                 }
             }
         }
@@ -193,16 +253,26 @@ unsafe fn pack_a<S: Simd, const MR: usize>(
 ) -> Strided {
     let padded = (rows + MR - 1) / MR * MR;
     if a.col == 1 {
-        for i in 0..padded {
-            let len = if i < rows { kc } else { 0 };
-            copy_line::<S, KC>(a.at(i0 + i, p0), dst.add(i * KC), len, kc);
+        for i in 0..rows {
+            copy_line::<S, KC>(a.at(i0 + i, p0), dst.add(i * KC), kc, kc);
         }
-        Strided { ptr: dst, row: KC, col: 1 }
+        for i in rows..padded {
+            core::ptr::write_bytes(dst.add(i * KC), 0, kc);
+        }
+        Strided {
+            ptr: dst,
+            row: KC,
+            col: 1,
+        }
     } else {
         for p in 0..kc {
             copy_line::<S, MC>(a.at(i0, p0 + p), dst.add(p * MC), rows, padded);
         }
-        Strided { ptr: dst, row: 1, col: MC }
+        Strided {
+            ptr: dst,
+            row: 1,
+            col: MC,
+        }
     }
 }
 
@@ -210,7 +280,12 @@ unsafe fn pack_a<S: Simd, const MR: usize>(
 /// has the fixed trip count `MAX / LANES` so it is unrolled: a loop over `len` would be
 /// turned into a call to `memcpy`, which costs more than these short copies.
 #[inline(always)]
-unsafe fn copy_line<S: Simd, const MAX: usize>(src: *const f32, dst: *mut f32, len: usize, padded: usize) {
+unsafe fn copy_line<S: Simd, const MAX: usize>(
+    src: *const f32,
+    dst: *mut f32,
+    len: usize,
+    padded: usize,
+) {
     let vectors = len / S::LANES;
     for v in 0..MAX / S::LANES {
         if v < vectors {

@@ -84,7 +84,12 @@ macro_rules! entry_points {
         }
 
         #[$feature]
-        pub(crate) unsafe fn sgd_step(param: &mut [f32], grad: &[f32], buf: &mut [f32], o: &SgdOptions) {
+        pub(crate) unsafe fn sgd_step(
+            param: &mut [f32],
+            grad: &[f32],
+            buf: &mut [f32],
+            o: &SgdOptions,
+        ) {
             elementwise::sgd_step::<$simd>(param, grad, buf, o)
         }
     };
