@@ -2,11 +2,15 @@
 //!
 //! No dependencies and no allocation, so the same code builds into the Node addon
 //! (rustup's stable Rust) and into WebAssembly (Debian's rustc 1.63). Every public
-//! function takes an [`Isa`] naming the instruction set to run on: [`Isa::detect`]
-//! (feature `std`) on a native host, [`Isa::best_static`] in the wasm build, or
-//! [`Isa::SCALAR`]. `scalar` holds the reference version each SIMD path is tested
-//! against; `simd` holds the SIMD bodies, written once, and `arch` one file per
-//! instruction set.
+//! function takes an [`Isa`] naming the instruction set to run on: `Isa::detect()`
+//! (feature `std`) in a native build, [`Isa::best_static`] in the wasm build, or
+//! [`Isa::SCALAR`].
+//!
+//! `scalar` holds the reference version of each kernel; `simd` the SIMD versions,
+//! written once over a small vector trait; `arch` one file per instruction set
+//! implementing that trait. Every SIMD path performs the same IEEE operations in the
+//! same order as `scalar`, so results are equal, except `matmul` and `sum`, which agree
+//! to rounding (fused multiply-adds, a different order of additions).
 //!
 //! Callers (the bindings) check every length before calling: the checks here are
 //! `assert!`s that guard memory safety, not user-facing errors.
@@ -52,7 +56,7 @@ pub struct SgdOptions {
 
 /// `c[m×n] = op(a)·op(b)` where `op(a)` is `m×k` and `op(b)` is `k×n`, all row-major.
 /// With `trans_a`, `a` is stored as `k×m`; with `trans_b`, `b` is stored as `n×k`;
-/// the transpose is never materialised.
+/// the transpose is never materialised. Every element of `c` is overwritten.
 #[allow(clippy::too_many_arguments)]
 pub fn matmul(
     isa: Isa,

@@ -1,5 +1,7 @@
 //! Every SIMD kernel against `scalar` on the same deterministic random inputs,
-//! through the public API so dispatch is exercised too.
+//! through the public API so dispatch is exercised too. Run with
+//! `cargo test -p descent-kernels` (add `--release` for speed); the simd128 path is not
+//! reachable natively and is tested from TypeScript against the reference backend.
 //!
 //! Tolerances: elementwise kernels and `sum_rows` perform the same IEEE operations in
 //! the same order as `scalar`, so they must agree bit for bit. `matmul` differs by fused

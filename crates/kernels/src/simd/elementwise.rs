@@ -48,24 +48,54 @@ impl Op for Mul {
     }
 }
 
-/// `out[i] = a[i] op b[i]` for `i < len`. Raw pointers because `out` may be `a`
+/// Where `zip` reads an operand: lane by lane from memory, or one value in every lane.
+trait Operand<S: Simd> {
+    unsafe fn vector(&self, i: usize) -> S::V;
+    unsafe fn scalar(&self, i: usize) -> f32;
+}
+
+struct Slice(*const f32);
+struct Splat<S: Simd>(S::V, f32);
+
+impl<S: Simd> Operand<S> for Slice {
+    #[inline(always)]
+    unsafe fn vector(&self, i: usize) -> S::V {
+        S::load(self.0.add(i))
+    }
+    #[inline(always)]
+    unsafe fn scalar(&self, i: usize) -> f32 {
+        *self.0.add(i)
+    }
+}
+
+impl<S: Simd> Operand<S> for Splat<S> {
+    #[inline(always)]
+    unsafe fn vector(&self, _: usize) -> S::V {
+        self.0
+    }
+    #[inline(always)]
+    unsafe fn scalar(&self, _: usize) -> f32 {
+        self.1
+    }
+}
+
+/// `out[i] = x[i] op y[i]` for `i < len`. Raw pointers because `out` may be an input
 /// (in-place accumulation in `sum_rows`).
 #[inline(always)]
-unsafe fn zip<S: Simd, O: Op>(a: *const f32, b: *const f32, out: *mut f32, len: usize) {
+unsafe fn zip<S: Simd, O: Op>(x: impl Operand<S>, y: impl Operand<S>, out: *mut f32, len: usize) {
     let mut i = 0;
     while i + S::LANES <= len {
-        let v = O::vector::<S>(S::load(a.add(i)), S::load(b.add(i)));
-        S::store(out.add(i), v);
+        S::store(out.add(i), O::vector::<S>(x.vector(i), y.vector(i)));
         i += S::LANES;
     }
     while i < len {
-        *out.add(i) = O::scalar(*a.add(i), *b.add(i));
+        *out.add(i) = O::scalar(x.scalar(i), y.scalar(i));
         i += 1;
     }
 }
 
-/// Short repeated operands (a scalar, a small bias row) are first tiled into a buffer
-/// of about this many elements, so the lane loop runs over long rows in every case.
+/// A short repeated row (a small bias) is first tiled into a buffer of about this many
+/// elements, so the lane loop runs over long chunks rather than a few lanes per row.
 const TILED: usize = 256;
 
 #[inline(always)]
@@ -85,8 +115,15 @@ unsafe fn broadcast<S: Simd, O: Op>(a: &[f32], b: &[f32], out: &mut [f32]) {
     if len == 0 {
         return;
     }
+    let o = out.as_mut_ptr();
     if a.len() == len && b.len() == len {
-        return zip::<S, O>(a.as_ptr(), b.as_ptr(), out.as_mut_ptr(), len);
+        return zip::<S, O>(Slice(a.as_ptr()), Slice(b.as_ptr()), o, len);
+    }
+    if a.len() == 1 {
+        return zip::<S, O>(Splat::<S>(S::splat(a[0]), a[0]), Slice(b.as_ptr()), o, len);
+    }
+    if b.len() == 1 {
+        return zip::<S, O>(Slice(a.as_ptr()), Splat::<S>(S::splat(b[0]), b[0]), o, len);
     }
     let a_repeats = a.len() != len;
     let (long, short) = if a_repeats { (b, a) } else { (a, b) };
@@ -105,14 +142,12 @@ unsafe fn broadcast<S: Simd, O: Op>(a: &[f32], b: &[f32], out: &mut [f32]) {
     // `len` is a multiple of `short.len()`, so the last chunk is a prefix of `row`
     // that still ends on a row boundary.
     for (i, chunk) in out.chunks_mut(row.len()).enumerate() {
-        let w = chunk.len();
-        let long = long[i * row.len()..][..w].as_ptr();
-        let (x, y) = if a_repeats {
-            (row.as_ptr(), long)
+        let (w, long) = (chunk.len(), Slice(long[i * row.len()..].as_ptr()));
+        if a_repeats {
+            zip::<S, O>(Slice(row.as_ptr()), long, chunk.as_mut_ptr(), w);
         } else {
-            (long, row.as_ptr())
-        };
-        zip::<S, O>(x, y, chunk.as_mut_ptr(), w);
+            zip::<S, O>(long, Slice(row.as_ptr()), chunk.as_mut_ptr(), w);
+        }
     }
 }
 
@@ -152,7 +187,7 @@ pub(crate) unsafe fn sum_rows<S: Simd>(a: &[f32], out: &mut [f32], rows: usize, 
     out.fill(0.0);
     let o = out.as_mut_ptr();
     for r in 0..rows {
-        zip::<S, Add>(o, a[r * cols..][..cols].as_ptr(), o, cols);
+        zip::<S, Add>(Slice(o), Slice(a[r * cols..][..cols].as_ptr()), o, cols);
     }
 }
 
