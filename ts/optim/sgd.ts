@@ -1,14 +1,9 @@
+import type { SgdStepOptions } from "../backend/backend.js";
 import { Tensor } from "../tensor.js";
 import { checkFlag, checkOption, Optimizer, type Params } from "./optimizer.js";
 
-export interface SGDOptions {
-  lr: number;
-  momentum: number;
-  dampening: number;
-  weightDecay: number;
-  nesterov: boolean;
-  maximize: boolean;
-}
+/** The options of `torch.optim.SGD`, in camelCase; the kernel takes the same ones per step. */
+export type SGDOptions = Omit<SgdStepOptions, "firstStep">;
 
 const defaults: SGDOptions = { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false };
 
