@@ -15,7 +15,10 @@ export function describeEachBackend(title: string, body: (name: BackendName) => 
   }
 }
 
-/** Asserts |actual - expected| <= atol + rtol·|expected| elementwise (NaN matches NaN), naming the worst element. */
+/**
+ * Asserts |actual - expected| <= atol + rtol·|expected| elementwise, naming the worst element.
+ * NaN matches NaN and an infinity matches the same infinity.
+ */
 export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, atol: number, rtol = 0): void {
   expect(actual.length).toBe(expected.length);
   let worst = -1;
@@ -23,7 +26,7 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i] as number;
     const e = expected[i] as number;
-    if (Number.isNaN(a) && Number.isNaN(e)) continue;
+    if (a === e || (Number.isNaN(a) && Number.isNaN(e))) continue;
     const excess = Math.abs(a - e) - (atol + rtol * Math.abs(e));
     if (!(excess <= worstExcess)) {
       worst = i;
@@ -48,4 +51,49 @@ export function testValues(seed: number): (n: number) => Float32Array {
     }
     return out;
   };
+}
+
+const ulpBits = new Int32Array(1);
+const ulpFloat = new Float32Array(ulpBits.buffer);
+
+/** Position of a float32 on the number line counted in float32 steps; ±0 both map to 0. */
+function ulpIndex(x: number): number {
+  ulpFloat[0] = x;
+  const bits = ulpBits[0] as number;
+  return bits < 0 ? -(bits & 0x7fffffff) : bits;
+}
+
+/**
+ * Distance in float32 units in the last place: how many float32 values lie between `a`
+ * and `b` (rounded to float32 first), plus one. ±0 are equal, NaN is 0 from NaN and
+ * infinitely far from anything else; ±inf sit one step beyond ±3.4028235e38.
+ */
+export function ulpDistance(a: number, b: number): number {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b) ? 0 : Number.POSITIVE_INFINITY;
+  return Math.abs(ulpIndex(a) - ulpIndex(b));
+}
+
+/** Asserts elementwise `ulpDistance(actual, expected) <= maxUlp`, naming the worst element and its input. */
+export function expectUlp(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  maxUlp: number,
+  inputs?: ArrayLike<number>,
+): void {
+  expect(actual.length).toBe(expected.length);
+  let worst = -1;
+  let worstUlp = maxUlp;
+  for (let i = 0; i < expected.length; i++) {
+    const d = ulpDistance(actual[i] as number, expected[i] as number);
+    if (d > worstUlp) {
+      worst = i;
+      worstUlp = d;
+    }
+  }
+  if (worst >= 0) {
+    const input = inputs ? ` (input ${inputs[worst]})` : "";
+    expect.fail(
+      `element ${worst}${input}: ${actual[worst]} vs expected ${expected[worst]}, ${worstUlp} ulp apart (max ${maxUlp})`,
+    );
+  }
 }

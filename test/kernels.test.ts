@@ -6,7 +6,7 @@ import type { Backend, BinaryOp, SgdStepOptions } from "../ts/backend/backend.js
 import { createJsBackend } from "../ts/backends/js/index.js";
 import { loadNativeBackend } from "../ts/backends/native.js";
 import { loadWasmBackend } from "../ts/backends/wasm.js";
-import { expectClose, testValues } from "./backends.js";
+import { expectClose, expectUlp, testValues } from "./backends.js";
 
 const reference = createJsBackend();
 const values = testValues(12345);
@@ -86,8 +86,10 @@ function kernelSuite(name: string, load: () => Backend | Promise<Backend>): void
       }
     });
 
-    test("binary add, sub and mul with cyclic broadcasting (exact: one rounding per element)", () => {
-      for (const op of ["add", "sub", "mul"] as BinaryOp[]) {
+    // Exact: one rounding per element, and the float64 result of two float32 operands rounds to
+    // the correctly rounded float32 result (53 >= 2·24 + 2 bits), so the reference is exact too.
+    test("binary add, sub, mul and div with cyclic broadcasting (exact)", () => {
+      for (const op of ["add", "sub", "mul", "div"] as BinaryOp[]) {
         for (const [la, lb] of binaryCases) {
           const [got, want] = both(
             backend,
@@ -101,6 +103,30 @@ function kernelSuite(name: string, load: () => Backend | Promise<Backend>): void
           );
           expectClose(got, want, 0);
         }
+      }
+    });
+
+    test("binary div at the edges: zeros of both signs, infinities, NaN, subnormal and overflowing quotients (exact)", () => {
+      const edges = [0, -0, 1, -1, Infinity, -Infinity, NaN, 3e38, -3e38, 1e-45, 1e-38, 0.1, 7];
+      // Every edge value over every edge value: x repeats each value, y cycles through all of them.
+      const x = Float32Array.from(edges.flatMap((v) => edges.map(() => v)));
+      const y = Float32Array.from(edges.flatMap(() => edges));
+      for (const [a, b] of [
+        [x, y],
+        [x, Float32Array.from(edges)],
+        [Float32Array.from([-0]), y],
+      ] as const) {
+        const [got, want] = both(
+          backend,
+          (be, p, q) => {
+            const out = be.alloc(Math.max(a.length, b.length));
+            be.binary("div", on(be, p as Float32Array), on(be, q as Float32Array), out);
+            return be.toFloat32Array(out);
+          },
+          a,
+          b,
+        );
+        expectUlp(got, want, 0);
       }
     });
 

@@ -17,6 +17,27 @@ export function numelOf(shape: readonly number[]): number {
   return shape.reduce((n, d) => n * d, 1);
 }
 
+/** Row-major strides of a contiguous tensor of `shape`. */
+export function stridesOf(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let stride = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    strides[d] = stride;
+    stride *= shape[d] as number;
+  }
+  return strides;
+}
+
+/** `dim` as an index into a shape of `rank` dimensions; negative counts from the end, as PyTorch. */
+export function normalizeDim(op: string, dim: unknown, rank: number): number {
+  const lowest = rank === 0 ? -1 : -rank;
+  const highest = rank === 0 ? 0 : rank - 1;
+  if (!Number.isInteger(dim) || (dim as number) < lowest || (dim as number) > highest) {
+    throw new Error(`${op}: dimension out of range (expected to be in range of [${lowest}, ${highest}], but got ${String(dim)})`);
+  }
+  return (dim as number) < 0 ? (dim as number) + Math.max(rank, 1) : (dim as number);
+}
+
 /** Throws unless every dimension is a non-negative integer. */
 export function checkShape(op: string, shape: readonly number[]): number[] {
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {

@@ -2,9 +2,11 @@ import { runBackward } from "./autograd/backward.js";
 import type { GradFn } from "./autograd/graph.js";
 import type { Backend, Storage } from "./backend/backend.js";
 import { add, div, mul, neg, sub } from "./ops/binary.js";
+import { reshape, reverseDims, transpose } from "./ops/layout.js";
 import { matmul } from "./ops/matmul.js";
-import { mean, sum } from "./ops/reduce.js";
-import { reshape } from "./ops/reshape.js";
+import { type MaxResult, max, mean, sum } from "./ops/reduce.js";
+import { logSoftmax, softmax } from "./ops/softmax.js";
+import { abs, exp, log, pow, relu, sigmoid, sqrt, tanh } from "./ops/unary.js";
 import { formatShape, type NestedNumberArray, nestValues, numelOf, shapesEqual } from "./shape.js";
 
 const graphFreed: GradFn = {
@@ -166,28 +168,84 @@ export class Tensor {
     return mul(this, other);
   }
 
-  div(divisor: number): Tensor {
-    return div(this, divisor);
+  div(other: Tensor | number): Tensor {
+    return div(this, other);
+  }
+
+  pow(exponent: number): Tensor {
+    return pow(this, exponent);
   }
 
   neg(): Tensor {
     return neg(this);
   }
 
+  exp(): Tensor {
+    return exp(this);
+  }
+
+  log(): Tensor {
+    return log(this);
+  }
+
+  sqrt(): Tensor {
+    return sqrt(this);
+  }
+
+  abs(): Tensor {
+    return abs(this);
+  }
+
   matmul(other: Tensor): Tensor {
     return matmul(this, other);
   }
 
-  sum(): Tensor {
-    return sum(this);
+  relu(): Tensor {
+    return relu(this);
   }
 
-  mean(): Tensor {
-    return mean(this);
+  sigmoid(): Tensor {
+    return sigmoid(this);
   }
 
-  reshape(shape: number[]): Tensor {
+  tanh(): Tensor {
+    return tanh(this);
+  }
+
+  softmax(dim: number): Tensor {
+    return softmax(this, dim);
+  }
+
+  logSoftmax(dim: number): Tensor {
+    return logSoftmax(this, dim);
+  }
+
+  sum(dim?: number | readonly number[], keepdim = false): Tensor {
+    return sum(this, dim, keepdim);
+  }
+
+  mean(dim?: number | readonly number[], keepdim = false): Tensor {
+    return mean(this, dim, keepdim);
+  }
+
+  /** The maximum, or with `dim` the maxima along it and their indices, as `torch.max`. */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): MaxResult;
+  max(dim?: number, keepdim = false): Tensor | MaxResult {
+    return dim === undefined ? max(this) : max(this, dim, keepdim);
+  }
+
+  reshape(shape: readonly number[]): Tensor {
     return reshape(this, shape);
+  }
+
+  transpose(dim0: number, dim1: number): Tensor {
+    return transpose(this, dim0, dim1);
+  }
+
+  /** The transpose of a matrix (all dimensions reversed, as PyTorch's `.T`). */
+  get T(): Tensor {
+    return reverseDims(this);
   }
 
   /** @internal Used by `record` to attach the backward rule. */
@@ -209,6 +267,17 @@ export class Tensor {
     }
     this.#grad.addInPlace(g);
     g.dispose();
+  }
+
+  /** @internal Overwrites the values in place (same storage), outside autograd: for loading and init. */
+  assign(values: Float32Array): void {
+    const op = "assign";
+    if (values.length !== this.numel()) {
+      throw new Error(`${op}: expected ${this.numel()} values for shape ${formatShape(this.shape)}, got ${values.length}`);
+    }
+    const source = this.backend.fromFloat32Array(values);
+    this.backend.copy(source, this.storageFor(op));
+    this.backend.free(source);
   }
 
   /** @internal `this += other` for tensors of the same shape, outside autograd. */

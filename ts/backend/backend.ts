@@ -12,7 +12,54 @@ export interface Storage {
 }
 
 /** Elementwise binary operations sharing one broadcasting kernel. */
-export type BinaryOp = "add" | "sub" | "mul";
+export type BinaryOp = "add" | "sub" | "mul" | "div";
+
+/**
+ * Elementwise unary operations, with PyTorch's values at the edges: `log(0) = -inf`,
+ * `log(-1) = NaN`, `sqrt(-1) = NaN`, `sign(0) = 0`, `relu(NaN) = NaN`.
+ */
+export type UnaryOp = "neg" | "exp" | "log" | "sqrt" | "abs" | "sign" | "relu" | "sigmoid" | "tanh";
+
+/** Activations whose backward has a kernel of its own. */
+export type Activation = "relu" | "sigmoid" | "tanh";
+
+/**
+ * One Adam or AdamW update with PyTorch's meaning (`torch.optim.Adam`/`AdamW`,
+ * `_single_tensor_adam(w)`); `step` is the step count after incrementing (1 on the first).
+ */
+export interface AdamStepOptions {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+  /** AdamW: decay the parameter by lr·weightDecay instead of adding weightDecay·param to the gradient. */
+  decoupledWeightDecay: boolean;
+  step: number;
+}
+
+/** One Adagrad update (`torch.optim.Adagrad`); `step` counts from 1. */
+export interface AdagradStepOptions {
+  lr: number;
+  lrDecay: number;
+  weightDecay: number;
+  eps: number;
+  maximize: boolean;
+  step: number;
+}
+
+/** One RMSprop update (`torch.optim.RMSprop`). */
+export interface RmspropStepOptions {
+  lr: number;
+  alpha: number;
+  eps: number;
+  weightDecay: number;
+  momentum: number;
+  centered: boolean;
+  maximize: boolean;
+}
 
 /** One SGD update with PyTorch's meaning (`torch.optim.SGD`). */
 export interface SgdStepOptions {
@@ -72,4 +119,87 @@ export interface Backend {
   sumRows(a: Storage, out: Storage, rows: number, cols: number): void;
   /** One SGD update of `param` in place; `momentumBuf` is unused when momentum is 0. */
   sgdStep(param: Storage, grad: Storage, momentumBuf: Storage, o: SgdStepOptions): void;
+
+  /** `out[i] = op(a[i])`; `out` may be `a`. */
+  unary(op: UnaryOp, a: Storage, out: Storage): void;
+  /** `out[i] = a[i] ** exponent`, with `Math.pow`'s edge cases. */
+  powScalar(a: Storage, exponent: number, out: Storage): void;
+  /**
+   * Gradient of an activation: `out = gradOut · f'`, where `saved` is the activation's
+   * input for relu (`x > 0 ? g : 0`) and its output for sigmoid (`g·y·(1-y)`) and
+   * tanh (`g·(1-y²)`).
+   */
+  activationBackward(op: Activation, saved: Storage, gradOut: Storage, out: Storage): void;
+  /**
+   * Copies a strided view into a contiguous `out` of shape `outShape`:
+   * `out[i] = a[Σ_d index_d(i)·aStrides[d]]`. A stride of 0 broadcasts a dimension;
+   * permuted strides transpose.
+   */
+  stridedCopy(a: Storage, out: Storage, outShape: readonly number[], aStrides: readonly number[]): void;
+  /**
+   * Reduces the middle axis of `a` seen as [outer, axisLen, inner]:
+   * `out[o·inner + i] = Σ_k a[(o·axisLen + k)·inner + i]`.
+   */
+  sumAxis(a: Storage, out: Storage, outer: number, axisLen: number, inner: number): void;
+  /**
+   * Maximum over the middle axis of [outer, axisLen, inner] (axisLen ≥ 1), with the
+   * index of the first maximum as a float in `indices`; NaN wins, as in PyTorch.
+   */
+  maxAxis(a: Storage, values: Storage, indices: Storage, outer: number, axisLen: number, inner: number): void;
+  /**
+   * Softmax (or log-softmax) over the middle axis of [outer, axisLen, inner],
+   * max-subtracted for stability.
+   */
+  softmax(a: Storage, out: Storage, outer: number, axisLen: number, inner: number, log: boolean): void;
+  /**
+   * Gradient of softmax from its output `y`: `y·(g − Σ g·y)`; of log-softmax:
+   * `g − exp(y)·Σ g`, the sums over the axis.
+   */
+  softmaxBackward(
+    y: Storage,
+    gradOut: Storage,
+    out: Storage,
+    outer: number,
+    axisLen: number,
+    inner: number,
+    log: boolean,
+  ): void;
+  /**
+   * Per-sample cross-entropy of logits [n, c] against class indices (floats, checked
+   * to be integers in [0, c) by the caller): `losses[i] = logsumexp(x_i) − x_i[t_i]`.
+   */
+  crossEntropy(logits: Storage, targets: Storage, losses: Storage, n: number, c: number): void;
+  /** `out[i, j] = (softmax(x_i)_j − [j = t_i]) · gradLosses[i]`. */
+  crossEntropyBackward(
+    logits: Storage,
+    targets: Storage,
+    gradLosses: Storage,
+    out: Storage,
+    n: number,
+    c: number,
+  ): void;
+
+  /** One Adam/AdamW update in place; `maxExpAvgSq` is unused (and may be empty) without amsgrad. */
+  adamStep(
+    param: Storage,
+    grad: Storage,
+    expAvg: Storage,
+    expAvgSq: Storage,
+    maxExpAvgSq: Storage,
+    o: AdamStepOptions,
+  ): void;
+  /** One Adagrad update in place. */
+  adagradStep(param: Storage, grad: Storage, stateSum: Storage, o: AdagradStepOptions): void;
+  /**
+   * One RMSprop update in place; `gradAvg` is unused without `centered`, `momentumBuf`
+   * without momentum (either may then be empty).
+   */
+  rmspropStep(
+    param: Storage,
+    grad: Storage,
+    squareAvg: Storage,
+    gradAvg: Storage,
+    momentumBuf: Storage,
+    o: RmspropStepOptions,
+  ): void;
 }

@@ -1,7 +1,16 @@
 import { record } from "../autograd/graph.js";
 import { checkOperand } from "../ops/operands.js";
-import { formatShape, shapesEqual } from "../shape.js";
+import { formatShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
+
+export {
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  crossEntropy,
+  l1Loss,
+  mseLoss,
+  type Reduction,
+} from "./lossFunctions.js";
 
 function product(
   a: Tensor,
@@ -62,37 +71,4 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     }
     return grads;
   });
-}
-
-/** How a loss combines its elementwise values, as PyTorch's `reduction`. */
-export type Reduction = "none" | "mean" | "sum";
-
-const reductions: readonly Reduction[] = ["none", "mean", "sum"];
-
-export function checkReduction(op: string, reduction: unknown): Reduction {
-  const found = reductions.find((r) => r === reduction);
-  if (found === undefined) {
-    throw new Error(`${op}: reduction must be one of ${reductions.join(", ")}, got ${JSON.stringify(reduction)}`);
-  }
-  return found;
-}
-
-/**
- * Mean squared error. Input and target must have the same shape: PyTorch broadcasts
- * them with only a warning, which silently turns [N, 1] against [N] into an N×N loss.
- */
-export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = "mean"): Tensor {
-  const op = "mseLoss";
-  checkOperand(op, input, input);
-  checkOperand(op, target, input);
-  checkReduction(op, reduction);
-  if (!shapesEqual(input.shape, target.shape)) {
-    throw new Error(
-      `${op}: input shape ${formatShape(input.shape)} and target shape ${formatShape(target.shape)} differ`,
-    );
-  }
-  const diff = input.sub(target);
-  const squared = diff.mul(diff);
-  if (reduction === "none") return squared;
-  return reduction === "sum" ? squared.sum() : squared.mean();
 }

@@ -1,15 +1,12 @@
 import { record } from "../autograd/graph.js";
 import type { BinaryOp } from "../backend/backend.js";
-import { formatShape, numelOf, shapesEqual } from "../shape.js";
+import { formatShape, shapesEqual } from "../shape.js";
 import { Tensor } from "../tensor.js";
+import { expandTo, sumToShape } from "./layout.js";
 import { checkNumber, checkOperand, scalarOn } from "./operands.js";
 
-/**
- * The broadcast shape of `a` and `b`, as NumPy defines it. The kernels repeat the
- * smaller operand cyclically, which covers equal shapes, scalars and trailing rows
- * (a bias); other broadcasts throw.
- */
-function broadcastShape(op: string, a: readonly number[], b: readonly number[]): readonly number[] {
+/** The broadcast shape of `a` and `b`, as NumPy defines it. */
+export function broadcastShapes(op: string, a: readonly number[], b: readonly number[]): readonly number[] {
   if (shapesEqual(a, b)) return a;
   const rank = Math.max(a.length, b.length);
   const out: number[] = [];
@@ -21,78 +18,105 @@ function broadcastShape(op: string, a: readonly number[], b: readonly number[]):
     }
     out.push(da === 1 ? db : da);
   }
-  for (const shape of [a, b]) {
-    const firstNonOne = shape.findIndex((d) => d !== 1);
-    const core = firstNonOne === -1 ? [] : shape.slice(firstNonOne);
-    if (!shapesEqual(core, out.slice(out.length - core.length))) {
-      throw new Error(
-        `${op}: broadcasting shapes ${formatShape(a)} and ${formatShape(b)} repeats an operand along an inner dimension, which is not supported yet`,
-      );
-    }
-  }
   return out;
 }
 
-/** Sums `g` (shaped like the broadcast output) down to `shape`, for a broadcast operand's gradient. */
-export function reduceToShape(g: Tensor, shape: readonly number[]): Tensor {
-  const op = "reduceToShape";
-  const out = Tensor.zeros(g.backend, shape);
-  const cols = numelOf(shape);
-  if (cols === g.numel()) {
-    g.backend.copy(g.storageFor(op), out.storageFor(op));
-  } else if (cols > 0) {
-    g.backend.sumRows(g.storageFor(op), out.storageFor(op), g.numel() / cols, cols);
-  }
+/**
+ * Whether the kernel's cyclic repetition already broadcasts `shape` to `out`: true
+ * when `shape`, leading 1s dropped, is a suffix of `out` (equal shapes, scalars, a bias row).
+ */
+function repeatsCyclically(shape: readonly number[], out: readonly number[]): boolean {
+  let first = 0;
+  while (first < shape.length && shape[first] === 1) first++;
+  const core = shape.length - first;
+  if (core > out.length) return false;
+  for (let i = 0; i < core; i++) if (shape[first + i] !== out[out.length - core + i]) return false;
+  return true;
+}
+
+/** `a op b` broadcast to `shape`, expanding an operand in memory only where the kernel cannot repeat it. */
+function elementwise(kernel: BinaryOp, a: Tensor, b: Tensor, shape: readonly number[]): Tensor {
+  const out = Tensor.zeros(a.backend, shape);
+  if (out.numel() === 0) return out;
+  const x = repeatsCyclically(a.shape, shape) ? a : expandTo(a, shape);
+  const y = repeatsCyclically(b.shape, shape) ? b : expandTo(b, shape);
+  a.backend.binary(kernel, x.storageFor(kernel), y.storageFor(kernel), out.storageFor(kernel));
+  if (x !== a) x.dispose();
+  if (y !== b) y.dispose();
   return out;
 }
 
-function elementwise(kernel: BinaryOp, a: Tensor, b: Tensor): Tensor {
-  const out = Tensor.zeros(a.backend, broadcastShape(kernel, a.shape, b.shape));
-  if (out.numel() > 0) a.backend.binary(kernel, a.storageFor(kernel), b.storageFor(kernel), out.storageFor(kernel));
-  return out;
-}
-
-function binaryOperands(op: string, a: Tensor, b: Tensor | number): [Tensor, Tensor] {
+function operands(op: string, a: Tensor, b: Tensor | number): [Tensor, Tensor] {
   checkOperand(op, a, a);
-  if (typeof b === "number" || typeof b !== "object") return [a, scalarOn(a, checkNumber(op, "other", b))];
+  if (typeof b !== "object") return [a, scalarOn(a, checkNumber(op, "other", b))];
   return [a, checkOperand(op, b, a)];
+}
+
+/** The gradient `g` scaled by `factor`, summed down to `shape`. */
+function scaledTo(g: Tensor, factor: number, shape: readonly number[]): Tensor {
+  if (factor === 1) return sumToShape(g, shape);
+  const scaled = scale(g, factor);
+  const out = sumToShape(scaled, shape);
+  scaled.dispose();
+  return out;
+}
+
+/** `g · other`, broadcast, summed down to `shape`. */
+function productGrad(g: Tensor, other: Tensor, shape: readonly number[], kernel: BinaryOp = "mul"): Tensor {
+  const full = elementwise(kernel, g, other, g.shape);
+  const out = sumToShape(full, shape);
+  full.dispose();
+  return out;
 }
 
 /** `a + b`, broadcasting. */
 export function add(a: Tensor, other: Tensor | number): Tensor {
-  const [x, y] = binaryOperands("add", a, other);
-  return record(elementwise("add", x, y), "add", [x, y], (g) => [reduceToShape(g, x.shape), reduceToShape(g, y.shape)]);
+  const [x, y] = operands("add", a, other);
+  const shape = broadcastShapes("add", x.shape, y.shape);
+  return record(elementwise("add", x, y, shape), "add", [x, y], (g) => [
+    x.requiresGrad ? sumToShape(g, x.shape) : null,
+    y.requiresGrad ? sumToShape(g, y.shape) : null,
+  ]);
 }
 
 /** `a - b`, broadcasting. */
 export function sub(a: Tensor, other: Tensor | number): Tensor {
-  const [x, y] = binaryOperands("sub", a, other);
-  return record(elementwise("sub", x, y), "sub", [x, y], (g) => {
-    const negated = scale(g, -1);
-    const gy = reduceToShape(negated, y.shape);
-    negated.dispose();
-    return [reduceToShape(g, x.shape), gy];
-  });
+  const [x, y] = operands("sub", a, other);
+  const shape = broadcastShapes("sub", x.shape, y.shape);
+  return record(elementwise("sub", x, y, shape), "sub", [x, y], (g) => [
+    x.requiresGrad ? sumToShape(g, x.shape) : null,
+    y.requiresGrad ? scaledTo(g, -1, y.shape) : null,
+  ]);
 }
 
 /** `a * b`, broadcasting; a number multiplies through the scale kernel. */
 export function mul(a: Tensor, other: Tensor | number): Tensor {
   if (typeof other === "number") return scaleOp("mul", a, other);
-  const [x, y] = binaryOperands("mul", a, other);
-  return record(elementwise("mul", x, y), "mul", [x, y], (g) => {
-    const productGrad = (other: Tensor, shape: readonly number[]): Tensor => {
-      const full = elementwise("mul", g, other);
-      const reduced = reduceToShape(full, shape);
-      full.dispose();
-      return reduced;
-    };
-    return [x.requiresGrad ? productGrad(y, x.shape) : null, y.requiresGrad ? productGrad(x, y.shape) : null];
-  });
+  const [x, y] = operands("mul", a, other);
+  const shape = broadcastShapes("mul", x.shape, y.shape);
+  return record(elementwise("mul", x, y, shape), "mul", [x, y], (g) => [
+    x.requiresGrad ? productGrad(g, y, x.shape) : null,
+    y.requiresGrad ? productGrad(g, x, y.shape) : null,
+  ]);
 }
 
-/** `a / divisor` for a number divisor. */
-export function div(a: Tensor, divisor: number): Tensor {
-  return scaleOp("div", a, 1 / checkNumber("div", "divisor", divisor));
+/** `a / b`, broadcasting. d/da = g / b and d/db = −g·a / b². */
+export function div(a: Tensor, other: Tensor | number): Tensor {
+  const [x, y] = operands("div", a, other);
+  const shape = broadcastShapes("div", x.shape, y.shape);
+  const out = elementwise("div", x, y, shape);
+  return record(out, "div", [x, y], (g) => {
+    let gy: Tensor | null = null;
+    if (y.requiresGrad) {
+      // −g·(a/b)/b reuses the output instead of squaring b.
+      const ratio = elementwise("mul", g, out, shape);
+      const quotient = elementwise("div", ratio, y, shape);
+      ratio.dispose();
+      gy = scaledTo(quotient, -1, y.shape);
+      quotient.dispose();
+    }
+    return [x.requiresGrad ? productGrad(g, y, x.shape, "div") : null, gy];
+  });
 }
 
 /** `-a`. */
@@ -100,7 +124,7 @@ export function neg(a: Tensor): Tensor {
   return scaleOp("neg", a, -1);
 }
 
-function scale(a: Tensor, factor: number): Tensor {
+export function scale(a: Tensor, factor: number): Tensor {
   const out = Tensor.zeros(a.backend, a.shape);
   a.backend.scale(a.storageFor("scale"), factor, out.storageFor("scale"));
   return out;

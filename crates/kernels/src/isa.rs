@@ -160,4 +160,56 @@ impl Isa {
             Kind::Simd128 => unsafe { simd128::sgd_step(p, g, buf, o) },
         }
     }
+
+    pub(crate) fn dispatch_adam_step(
+        self,
+        p: &mut [f32],
+        g: &[f32],
+        m: &mut [f32],
+        v: &mut [f32],
+        v_max: &mut [f32],
+        o: &crate::optim::AdamOptions,
+    ) {
+        match self.0 {
+            Kind::Scalar => crate::optim::scalar::adam_step(p, g, m, v, v_max, o),
+            #[cfg(target_arch = "x86_64")]
+            Kind::Avx2Fma => unsafe { avx2::adam_step(p, g, m, v, v_max, o) },
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Kind::Simd128 => unsafe { simd128::adam_step(p, g, m, v, v_max, o) },
+        }
+    }
+
+    pub(crate) fn dispatch_adagrad_step(
+        self,
+        p: &mut [f32],
+        g: &[f32],
+        sum: &mut [f32],
+        o: &crate::optim::AdagradOptions,
+    ) {
+        match self.0 {
+            Kind::Scalar => crate::optim::scalar::adagrad_step(p, g, sum, o),
+            #[cfg(target_arch = "x86_64")]
+            Kind::Avx2Fma => unsafe { avx2::adagrad_step(p, g, sum, o) },
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Kind::Simd128 => unsafe { simd128::adagrad_step(p, g, sum, o) },
+        }
+    }
+
+    pub(crate) fn dispatch_rmsprop_step(
+        self,
+        p: &mut [f32],
+        g: &[f32],
+        sq: &mut [f32],
+        ga: &mut [f32],
+        buf: &mut [f32],
+        o: &crate::optim::RmspropOptions,
+    ) {
+        match self.0 {
+            Kind::Scalar => crate::optim::scalar::rmsprop_step(p, g, sq, ga, buf, o),
+            #[cfg(target_arch = "x86_64")]
+            Kind::Avx2Fma => unsafe { avx2::rmsprop_step(p, g, sq, ga, buf, o) },
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Kind::Simd128 => unsafe { simd128::rmsprop_step(p, g, sq, ga, buf, o) },
+        }
+    }
 }

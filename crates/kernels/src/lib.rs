@@ -21,16 +21,23 @@ extern crate std;
 
 mod arch;
 mod isa;
+mod optim;
 pub mod scalar;
 #[cfg(any(
     target_arch = "x86_64",
     all(target_arch = "wasm32", target_feature = "simd128")
 ))]
 mod simd;
+mod sqrt;
 #[cfg(test)]
 mod tests;
 
 pub use isa::Isa;
+pub use optim::{
+    adagrad_step, adam_step, rmsprop_step, scalar as optim_scalar, AdagradOptions, AdamOptions,
+    RmspropOptions,
+};
+pub use sqrt::sqrt;
 
 /// Elementwise binary operations that share one broadcasting kernel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

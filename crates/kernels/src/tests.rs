@@ -12,6 +12,8 @@ use crate::{matmul, scalar, sgd_step, sum, sum_rows, BinaryOp, Isa, SgdOptions};
 use std::vec::Vec;
 use std::{format, vec};
 
+mod optim;
+
 /// splitmix64: tiny, deterministic and good enough to vary shapes and values.
 struct Rng(u64);
 

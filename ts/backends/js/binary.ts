@@ -4,6 +4,8 @@ const apply: Record<BinaryOp, (x: number, y: number) => number> = {
   add: (x, y) => x + y,
   sub: (x, y) => x - y,
   mul: (x, y) => x * y,
+  // A float64 quotient of two float32 values rounds to the correctly rounded float32 quotient.
+  div: (x, y) => x / y,
 };
 
 /** `out[i] = a[i % a.length] op b[i % b.length]`: the shorter operand repeats as a row or scalar. */

@@ -47,8 +47,22 @@ impl Simd for Simd128 {
         (f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v))
             + (f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v))
     }
+    #[inline(always)]
+    unsafe fn div(a: v128, b: v128) -> v128 {
+        f32x4_div(a, b)
+    }
+    #[inline(always)]
+    unsafe fn sqrt(a: v128) -> v128 {
+        f32x4_sqrt(a)
+    }
+    #[inline(always)]
+    unsafe fn max(a: v128, b: v128) -> v128 {
+        // f32x4.max propagates NaN, as torch.maximum.
+        f32x4_max(a, b)
+    }
 }
 
 // simd128 is enabled for the whole module at compile time (the cfg on this file), so
 // the attribute restates it rather than enabling anything.
 crate::simd::entry_points!(Simd128, mr = 4, nv = 2, #[target_feature(enable = "simd128")]);
+crate::simd::optim::optim_entry_points!(Simd128, #[target_feature(enable = "simd128")]);

@@ -49,6 +49,21 @@ impl Simd for Avx2Fma {
         let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
         _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)))
     }
+    #[inline(always)]
+    unsafe fn div(a: __m256, b: __m256) -> __m256 {
+        _mm256_div_ps(a, b)
+    }
+    #[inline(always)]
+    unsafe fn sqrt(a: __m256) -> __m256 {
+        _mm256_sqrt_ps(a)
+    }
+    #[inline(always)]
+    unsafe fn max(a: __m256, b: __m256) -> __m256 {
+        // maxps returns its second operand when either is NaN; a + b propagates the NaN.
+        let unordered = _mm256_cmp_ps::<_CMP_UNORD_Q>(a, b);
+        _mm256_blendv_ps(_mm256_max_ps(a, b), _mm256_add_ps(a, b), unordered)
+    }
 }
 
 crate::simd::entry_points!(Avx2Fma, mr = 6, nv = 2, #[target_feature(enable = "avx2,fma")]);
+crate::simd::optim::optim_entry_points!(Avx2Fma, #[target_feature(enable = "avx2,fma")]);

@@ -8,6 +8,7 @@
 
 pub(crate) mod elementwise;
 pub(crate) mod matmul;
+pub(crate) mod optim;
 
 /// One register of `f32` lanes, as an instruction set's intrinsics see it.
 ///
@@ -30,6 +31,12 @@ pub(crate) trait Simd {
     /// `a * b + c`, with one rounding where the instruction set has a fused form.
     unsafe fn mul_add(a: Self::V, b: Self::V, c: Self::V) -> Self::V;
     unsafe fn reduce_sum(v: Self::V) -> f32;
+    unsafe fn div(a: Self::V, b: Self::V) -> Self::V;
+    /// Correctly rounded, as scalar `sqrt`.
+    unsafe fn sqrt(a: Self::V) -> Self::V;
+    /// The larger lane, NaN where either is NaN (`torch.maximum`); which zero wins
+    /// between -0 and +0 is unspecified.
+    unsafe fn max(a: Self::V, b: Self::V) -> Self::V;
 
     #[inline(always)]
     unsafe fn zero() -> Self::V {

@@ -1,0 +1,136 @@
+// nn modules, state dicts, initialisers, gradient clipping and loss errors on every backend.
+import { expect, test } from "vitest";
+import { Generator, nn, optim, randn, tensor, zeros } from "../ts/index.js";
+import { describeEachBackend, expectClose } from "./backends.js";
+
+function mlp(): nn.Sequential {
+  return new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2));
+}
+
+describeEachBackend("nn", () => {
+  test("Sequential names parameters as PyTorch does and runs its modules in order", () => {
+    const model = mlp();
+    expect(model.namedParameters().map(([name, p]) => [name, p.shape])).toEqual([
+      ["0.weight", [4, 3]],
+      ["0.bias", [4]],
+      ["2.weight", [2, 4]],
+      ["2.bias", [2]],
+    ]);
+    const x = randn([5, 3]);
+    const manual = (model.at(2) as nn.Linear).forward((model.at(0) as nn.Linear).forward(x).relu());
+    expectClose(model.forward(x).toFloat32Array(), manual.toFloat32Array(), 0);
+  });
+
+  test("stateDict and loadStateDict round-trip in place, so an optimizer keeps its parameters", () => {
+    const source = mlp();
+    const target = mlp();
+    const optimizer = new optim.SGD(target.parameters(), { lr: 0.1 });
+    const weight = target.parameters()[0];
+    target.loadStateDict(source.stateDict());
+    expect(target.parameters()[0]).toBe(weight);
+    for (const [name, p] of target.namedParameters()) {
+      expectClose(p.toFloat32Array(), source.stateDict()[name]?.toFloat32Array() ?? [], 0);
+    }
+    target.forward(randn([2, 3])).sum().backward();
+    optimizer.step();
+    expect(target.parameters()[0]?.toFloat32Array()).not.toEqual(source.parameters()[0]?.toFloat32Array());
+  });
+
+  test("loadStateDict takes Float32Arrays and nested arrays too", () => {
+    const model = new nn.Linear(2, 1);
+    model.loadStateDict({ weight: [[2, 3]], bias: new Float32Array([0.5]) });
+    expect(model.weight.toArray()).toEqual([[2, 3]]);
+    expect(model.bias?.toArray()).toEqual([0.5]);
+  });
+
+  test("loadStateDict lists missing and unexpected keys and wrong shapes, and changes nothing", () => {
+    const model = mlp();
+    const before = model.parameters().map((p) => p.toFloat32Array());
+    const sd: Record<string, nn.StateValue> = { ...model.stateDict(), "0.weight": zeros([3, 3]), extra: zeros([1]) };
+    delete sd["2.bias"];
+    sd["0.bias"] = zeros([4]);
+    expect(() => model.loadStateDict(sd)).toThrow(
+      [
+        "Error(s) in loading state_dict for Sequential:",
+        '\tMissing key(s) in state_dict: "2.bias".',
+        '\tUnexpected key(s) in state_dict: "extra".',
+        "\tsize mismatch for 0.weight: copying a param with shape [3, 3] from checkpoint, the shape in current model is [4, 3].",
+      ].join("\n"),
+    );
+    model.parameters().forEach((p, i) => {
+      expect(p.toFloat32Array()).toEqual(before[i]);
+    });
+    const partial = model.loadStateDict({ "0.bias": zeros([4]), extra: zeros([1]) }, false);
+    expect(partial).toEqual({ missingKeys: ["0.weight", "2.weight", "2.bias"], unexpectedKeys: ["extra"] });
+    expect(model.parameters()[1]?.toArray()).toEqual([0, 0, 0, 0]);
+  });
+
+  test("train and eval reach every sub-module; Dropout only drops in training", () => {
+    const model = new nn.Sequential(new nn.Linear(4, 4), new nn.Dropout({ p: 0.5 }));
+    expect(model.eval().at(1).training).toBe(false);
+    const x = randn([1000]);
+    expect(new nn.Dropout({ p: 0.3 }).eval().forward(x)).toBe(x);
+    const dropped = new nn.Dropout({ p: 0.3 }).forward(tensor(new Float32Array(10_000).fill(1))).toFloat32Array();
+    const zerosShare = dropped.filter((v) => v === 0).length / dropped.length;
+    expect(zerosShare).toBeGreaterThan(0.27);
+    expect(zerosShare).toBeLessThan(0.33);
+    expectClose(
+      dropped.filter((v) => v !== 0),
+      new Array(dropped.filter((v) => v !== 0).length).fill(1 / 0.7),
+      1e-6,
+    );
+    expect(() => new nn.Dropout({ p: 1.5 })).toThrow("Dropout: dropout probability has to be between 0 and 1, but got 1.5");
+  });
+
+  test("Softmax, Sigmoid, Tanh and ReLU modules apply their functions", () => {
+    const x = tensor([[-1, 0, 2]]);
+    expectClose(new nn.Softmax({ dim: 1 }).forward(x).sum().toFloat32Array(), [1], 1e-6);
+    expectClose(new nn.ReLU().forward(x).toFloat32Array(), [0, 0, 2], 0);
+    expectClose(new nn.Sigmoid().forward(x).toFloat32Array(), [-1, 0, 2].map((v) => 1 / (1 + Math.exp(-v))), 1e-6);
+    expectClose(new nn.Tanh().forward(x).toFloat32Array(), [-1, 0, 2].map(Math.tanh), 1e-6);
+  });
+
+  test("init functions draw with PyTorch's bounds and spreads", () => {
+    const g = new Generator(3);
+    const w = zeros([200, 100]);
+    nn.init.xavierUniform(w, 1, { generator: g });
+    const bound = Math.sqrt(6 / 300);
+    const values = w.toFloat32Array();
+    expect(Math.max(...values)).toBeLessThanOrEqual(bound);
+    expect(Math.min(...values)).toBeGreaterThanOrEqual(-bound);
+    nn.init.kaimingNormal(w, { mode: "fan_in", nonlinearity: "relu", generator: g });
+    const std = Math.sqrt(w.pow(2).mean().item());
+    expect(Math.abs(std - Math.SQRT2 / 10)).toBeLessThan(0.005);
+    nn.init.constant(w, 0.25);
+    expect(w.mean().item()).toBe(0.25);
+    expect(() => nn.init.xavierUniform(zeros([3]))).toThrow(/fewer than 2 dimensions/);
+  });
+
+  test("clipGradNorm scales gradients to the norm and returns the norm before; clipGradValue clamps", () => {
+    const a = tensor([3, 4], { requiresGrad: true });
+    const b = tensor([12], { requiresGrad: true });
+    a.grad = tensor([3, 4]);
+    b.grad = tensor([12]);
+    expect(nn.utils.clipGradNorm([a, b], 6.5)).toBeCloseTo(13, 5);
+    expectClose(a.grad.toFloat32Array(), [1.5, 2], 1e-5);
+    expectClose(b.grad.toFloat32Array(), [6], 1e-5);
+    expect(nn.utils.clipGradNorm([a, b], 100, Number.POSITIVE_INFINITY)).toBeCloseTo(6, 5);
+    nn.utils.clipGradValue([a, b], 1.75);
+    // 1.5 was scaled by 6.5 / (13 + 1e-6) above, so it is a float32 rounding below 1.5.
+    expectClose(a.grad.toFloat32Array(), [1.5, 1.75], 2e-7);
+    expectClose(b.grad.toFloat32Array(), [1.75], 0);
+  });
+
+  test("losses check their operands and options", () => {
+    const logits = randn([2, 3]);
+    expect(() => new nn.CrossEntropyLoss().forward(logits, [0, 3])).toThrow(
+      "crossEntropy: target 3 at index 1 is out of bounds: class indices must be integers in [0, 3)",
+    );
+    expect(() => new nn.CrossEntropyLoss().forward(logits, [0.5, 1])).toThrow(/target 0.5 at index 0/);
+    expect(() => new nn.CrossEntropyLoss().forward(logits, [0])).toThrow("crossEntropy: expected 2 target class indices, got 1");
+    expect(() => new nn.BCELoss().forward(tensor([0.5, 1.5]), tensor([1, 0]))).toThrow(
+      "binaryCrossEntropy: all elements of input should be between 0 and 1, got 1.5 at index 1",
+    );
+    expect(() => new nn.L1Loss({ reduce: true } as never)).toThrow('L1Loss: unknown option "reduce"; expected reduction');
+  });
+});

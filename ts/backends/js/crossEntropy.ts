@@ -1,0 +1,37 @@
+/** Checks the shapes and that every target is a class index: a bad one would index outside a row. */
+export function checkCrossEntropy(op: string, logits: Float32Array, targets: Float32Array, n: number, c: number): void {
+  if (logits.length !== n * c || targets.length !== n) {
+    throw new Error(
+      `${op}: logits has ${logits.length} elements and targets ${targets.length}, expected n*c = ${n * c} and n = ${n} (n=${n} c=${c})`,
+    );
+  }
+  for (let i = 0; i < n; i++) {
+    const t = targets[i] as number;
+    if (!Number.isInteger(t) || t < 0 || t >= c) {
+      throw new Error(`${op}: target ${t} of sample ${i} is not a class index in [0, ${c})`);
+    }
+  }
+}
+
+/**
+ * Per-sample cross-entropy of logits [n, c] against class indices:
+ * `losses[i] = logsumexp(x_i) − x_i[t_i]`, in float64 with the row maximum subtracted.
+ */
+export function crossEntropy(
+  logits: Float32Array,
+  targets: Float32Array,
+  losses: Float32Array,
+  n: number,
+  c: number,
+): void {
+  checkCrossEntropy("crossEntropy", logits, targets, n, c);
+  if (losses.length !== n) throw new Error(`crossEntropy: losses has ${losses.length} elements, expected n = ${n}`);
+  for (let i = 0; i < n; i++) {
+    const row = i * c;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < c; j++) max = Math.max(max, logits[row + j] as number);
+    let sum = 0;
+    for (let j = 0; j < c; j++) sum += Math.exp((logits[row + j] as number) - max);
+    losses[i] = Math.log(sum) + (max - (logits[row + (targets[i] as number)] as number));
+  }
+}

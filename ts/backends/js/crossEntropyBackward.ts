@@ -1,0 +1,31 @@
+import { checkCrossEntropy } from "./crossEntropy.js";
+
+/** `out[i, j] = (softmax(x_i)_j − [j = t_i]) · gradLosses[i]`, in float64 with the row maximum subtracted. */
+export function crossEntropyBackward(
+  logits: Float32Array,
+  targets: Float32Array,
+  gradLosses: Float32Array,
+  out: Float32Array,
+  n: number,
+  c: number,
+): void {
+  checkCrossEntropy("crossEntropyBackward", logits, targets, n, c);
+  if (gradLosses.length !== n || out.length !== n * c) {
+    throw new Error(
+      `crossEntropyBackward: gradLosses has ${gradLosses.length} elements and out ${out.length}, expected n = ${n} and n*c = ${n * c}`,
+    );
+  }
+  for (let i = 0; i < n; i++) {
+    const row = i * c;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < c; j++) max = Math.max(max, logits[row + j] as number);
+    let sum = 0;
+    for (let j = 0; j < c; j++) sum += Math.exp((logits[row + j] as number) - max);
+    const g = gradLosses[i] as number;
+    const t = targets[i] as number;
+    for (let j = 0; j < c; j++) {
+      const p = Math.exp((logits[row + j] as number) - max) / sum;
+      out[row + j] = (p - (j === t ? 1 : 0)) * g;
+    }
+  }
+}

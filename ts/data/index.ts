@@ -1,0 +1,2 @@
+export { TensorDataset } from "./dataset.js";
+export { DataLoader, type DataLoaderOptions } from "./loader.js";

@@ -1,0 +1,175 @@
+import { noGrad, record } from "../autograd/graph.js";
+import { checkOperand } from "../ops/operands.js";
+import { formatShape, shapesEqual } from "../shape.js";
+import { Tensor } from "../tensor.js";
+
+/** How a loss combines its elementwise values, as PyTorch's `reduction`. */
+export type Reduction = "none" | "mean" | "sum";
+
+const reductions: readonly Reduction[] = ["none", "mean", "sum"];
+
+export function checkReduction(op: string, reduction: unknown): Reduction {
+  const found = reductions.find((r) => r === reduction);
+  if (found === undefined) {
+    throw new Error(`${op}: reduction must be one of ${reductions.join(", ")}, got ${JSON.stringify(reduction)}`);
+  }
+  return found;
+}
+
+/**
+ * Checks a loss's operands. Input and target must have the same shape: PyTorch
+ * broadcasts them with only a warning, which silently turns [N, 1] against [N] into
+ * an N×N loss.
+ */
+function checkPair(op: string, input: Tensor, target: Tensor, reduction: Reduction): void {
+  checkOperand(op, input, input);
+  checkOperand(op, target, input);
+  checkReduction(op, reduction);
+  if (!shapesEqual(input.shape, target.shape)) {
+    throw new Error(`${op}: input shape ${formatShape(input.shape)} and target shape ${formatShape(target.shape)} differ`);
+  }
+}
+
+function reduce(values: Tensor, reduction: Reduction): Tensor {
+  if (reduction === "none") return values;
+  return reduction === "sum" ? values.sum() : values.mean();
+}
+
+/** Mean squared error, `(input − target)²` reduced, as `torch.nn.functional.mse_loss`. */
+export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = "mean"): Tensor {
+  checkPair("mseLoss", input, target, reduction);
+  return reduce(input.sub(target).pow(2), reduction);
+}
+
+/** Mean absolute error, `|input − target|` reduced, as `torch.nn.functional.l1_loss`. */
+export function l1Loss(input: Tensor, target: Tensor, reduction: Reduction = "mean"): Tensor {
+  checkPair("l1Loss", input, target, reduction);
+  return reduce(input.sub(target).abs(), reduction);
+}
+
+/**
+ * A loss whose elementwise values and input gradient come from closed forms, as
+ * PyTorch's fused losses do: `values()` gives the per-element losses and
+ * `gradient()` d(loss_i)/d(input_i); the reduction's factor is applied here.
+ */
+function fusedLoss(
+  op: string,
+  input: Tensor,
+  reduction: Reduction,
+  values: () => Tensor,
+  gradient: () => Tensor,
+): Tensor {
+  const elementwise = noGrad(values);
+  const out = reduction === "none" ? elementwise : noGrad(() => reduce(elementwise, reduction));
+  if (out !== elementwise) elementwise.dispose();
+  return record(out, op, [input], (g) =>
+    noGrad(() => {
+      const local = gradient();
+      const scaled = reduction === "none" ? local.mul(g) : local.mul(g.item() / (reduction === "mean" ? input.numel() : 1));
+      local.dispose();
+      return [scaled];
+    }),
+  );
+}
+
+/** `max(t, floor)` without a clamp kernel: `relu(t − floor) + floor`. */
+function atLeast(t: Tensor, floor: number): Tensor {
+  return t.sub(floor).relu().add(floor);
+}
+
+/**
+ * Binary cross-entropy of probabilities, as `torch.nn.functional.binary_cross_entropy`:
+ * each log is clamped at −100, and the gradient is (x − y) / max(x(1 − x), 1e-12).
+ */
+export function binaryCrossEntropy(input: Tensor, target: Tensor, reduction: Reduction = "mean"): Tensor {
+  const op = "binaryCrossEntropy";
+  checkPair(op, input, target, reduction);
+  const outside = input.toFloat32Array().findIndex((x) => !(x >= 0 && x <= 1));
+  if (outside !== -1) {
+    throw new Error(
+      `${op}: all elements of input should be between 0 and 1, got ${input.toFloat32Array()[outside]} at index ${outside}`,
+    );
+  }
+  return fusedLoss(
+    op,
+    input,
+    reduction,
+    () => {
+      const logX = atLeast(input.log(), -100);
+      const logNotX = atLeast(input.neg().add(1).log(), -100);
+      return target.mul(logX).add(target.neg().add(1).mul(logNotX)).neg();
+    },
+    () => input.sub(target).div(atLeast(input.mul(input.neg().add(1)), 1e-12)),
+  );
+}
+
+/**
+ * Binary cross-entropy on logits, as `torch.nn.functional.binary_cross_entropy_with_logits`:
+ * `max(x, 0) − x·y + log(1 + e^−|x|)`, stable for any x, with gradient σ(x) − y.
+ */
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, reduction: Reduction = "mean"): Tensor {
+  const op = "binaryCrossEntropyWithLogits";
+  checkPair(op, input, target, reduction);
+  return fusedLoss(
+    op,
+    input,
+    reduction,
+    () => input.relu().sub(input.mul(target)).add(input.abs().neg().exp().add(1).log()),
+    () => input.sigmoid().sub(target),
+  );
+}
+
+/** Class indices as a float storage on `logits`' backend, each checked to be an integer in [0, classes). */
+function classIndices(op: string, target: Tensor | readonly number[] | Int32Array, n: number, classes: number, logits: Tensor): Tensor {
+  let values: ArrayLike<number>;
+  if (target instanceof Tensor) {
+    checkOperand(op, target, logits);
+    values = target.toFloat32Array();
+  } else if (Array.isArray(target) || target instanceof Int32Array) {
+    values = target;
+  } else {
+    throw new Error(`${op}: target must be a Tensor, an array of class indices or an Int32Array, got ${String(target)}`);
+  }
+  if (values.length !== n) throw new Error(`${op}: expected ${n} target class indices, got ${values.length}`);
+  for (let i = 0; i < n; i++) {
+    const t = values[i] as number;
+    if (!Number.isInteger(t) || t < 0 || t >= classes) {
+      throw new Error(`${op}: target ${t} at index ${i} is out of bounds: class indices must be integers in [0, ${classes})`);
+    }
+  }
+  return new Tensor(logits.backend, logits.backend.fromFloat32Array(Float32Array.from(values)), [n]);
+}
+
+/**
+ * Cross-entropy of logits [N, C] (or [C]) against class indices, as
+ * `torch.nn.functional.cross_entropy`: one fused kernel for log-softmax and the
+ * negative log-likelihood, and one for its gradient softmax − one-hot.
+ */
+export function crossEntropy(
+  input: Tensor,
+  target: Tensor | readonly number[] | Int32Array | number,
+  reduction: Reduction = "mean",
+): Tensor {
+  const op = "crossEntropy";
+  checkOperand(op, input, input);
+  checkReduction(op, reduction);
+  if (input.shape.length !== 1 && input.shape.length !== 2) {
+    throw new Error(`${op}: input must be [N, C] logits or [C] for one sample, got shape ${formatShape(input.shape)}`);
+  }
+  const single = input.shape.length === 1;
+  const [n, c] = single ? [1, input.shape[0] as number] : [input.shape[0] as number, input.shape[1] as number];
+  const targets = classIndices(op, typeof target === "number" ? [target] : target, n, c, input);
+  const losses = Tensor.zeros(input.backend, single ? [] : [n]);
+  if (n > 0) input.backend.crossEntropy(input.storageFor(op), targets.storageFor(op), losses.storageFor(op), n, c);
+  const out = reduction === "none" ? losses : noGrad(() => reduce(losses, reduction));
+  return record(out, op, [input], (g) => {
+    const perSample =
+      reduction === "none" ? g.clone() : noGrad(() => Tensor.zeros(g.backend, [n]).add(g.item() / (reduction === "mean" ? n : 1)));
+    const grad = Tensor.zeros(input.backend, input.shape);
+    if (n > 0) {
+      input.backend.crossEntropyBackward(input.storageFor(op), targets.storageFor(op), perSample.storageFor(op), grad.storageFor(op), n, c);
+    }
+    perSample.dispose();
+    return [grad];
+  });
+}
