@@ -21,8 +21,9 @@ the version that produced it):
   schedulers.json  each LR scheduler: lr of every param group after construction and
                    after each step
   clip.json        nn.utils.clip_grad_norm_ (norm 2, 1, inf) and clip_grad_value_
-  mlp.json         Linear-ReLU-Linear + CrossEntropyLoss: loss, logits and the gradient
-                   of every parameter under its state-dict name, plus a few SGD steps
+  mlp.json         small Sequential models (Linear-ReLU-Linear with CrossEntropyLoss, and
+                   Tanh/Sigmoid/Softmax/Dropout with BCELoss/MSELoss): output, loss and the
+                   gradient of every parameter under its state-dict name, then 5 SGD steps
 
 Tensors are written as {"shape": [...], "data": [...]} with data flattened in row-major
 order. float32 values are written as the shortest decimal that reads back as the same
@@ -485,27 +486,69 @@ def make_clip():
 # ---------------------------------------------------------------- MLP
 
 
+MODELS = [
+    # (name, layers, loss, batch); layers are rebuilt by test/pytorch-nn.test.ts.
+    ("MLP 4-5-3, CrossEntropyLoss, batch 6",
+     [{"type": "Linear", "in": 4, "out": 5}, {"type": "ReLU"}, {"type": "Linear", "in": 5, "out": 3}],
+     "CrossEntropyLoss", 6),
+    ("MLP 10-8-4, CrossEntropyLoss, batch 16",
+     [{"type": "Linear", "in": 10, "out": 8}, {"type": "ReLU"}, {"type": "Linear", "in": 8, "out": 4}],
+     "CrossEntropyLoss", 16),
+    ("Linear-Tanh-Dropout(eval)-Linear(no bias)-Sigmoid, BCELoss, batch 5",
+     [{"type": "Linear", "in": 3, "out": 6}, {"type": "Tanh"}, {"type": "Dropout", "p": 0.5},
+      {"type": "Linear", "in": 6, "out": 4, "bias": False}, {"type": "Sigmoid"}],
+     "BCELoss", 5),
+    ("Linear-Sigmoid-Linear-Softmax(1), MSELoss, batch 4",
+     [{"type": "Linear", "in": 5, "out": 4}, {"type": "Sigmoid"}, {"type": "Linear", "in": 4, "out": 3},
+      {"type": "Softmax", "dim": 1}],
+     "MSELoss", 4),
+]
+
+
+def torch_layer(spec):
+    kind = spec["type"]
+    if kind == "Linear":
+        return torch.nn.Linear(spec["in"], spec["out"], bias=spec.get("bias", True))
+    if kind == "Dropout":
+        return torch.nn.Dropout(p=spec["p"])
+    if kind == "Softmax":
+        return torch.nn.Softmax(dim=spec["dim"])
+    return getattr(torch.nn, kind)()
+
+
 def make_mlp():
+    """Sequential models with given weights (loaded through the state dict) and a given batch.
+
+    Models with Dropout run in eval mode (Dropout is then the identity), so the values
+    are deterministic.
+    """
     cases = []
-    for batch, (n_in, hidden, n_out) in [(6, (4, 5, 3)), (16, (10, 8, 4))]:
-        model = torch.nn.Sequential(torch.nn.Linear(n_in, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, n_out))
+    for name, layers, loss_name, batch in MODELS:
+        model = torch.nn.Sequential(*[torch_layer(spec) for spec in layers])
+        train = not any(spec["type"] == "Dropout" for spec in layers)
+        model.train(train)
         state = {k: uniform(v.shape) for k, v in model.state_dict().items()}
         model.load_state_dict(state)
+        n_in, n_out = layers[0]["in"], [spec for spec in layers if spec["type"] == "Linear"][-1]["out"]
         x = uniform([batch, n_in], -2, 2)
-        y = torch.randint(0, n_out, [batch], generator=GEN)
-        logits = model(x)
-        loss = torch.nn.CrossEntropyLoss()(logits, y)
+        if loss_name == "CrossEntropyLoss":
+            y = torch.randint(0, n_out, [batch], generator=GEN)
+        else:
+            y = torch.rand([batch, n_out], generator=GEN)
+        criterion = getattr(torch.nn, loss_name)()
+        out = model(x)
+        loss = criterion(out, y)
         loss.backward()
-        case = {"name": f"MLP {n_in}-{hidden}-{n_out} batch {batch}", "sizes": [n_in, hidden, n_out],
+        case = {"name": name, "layers": layers, "train": train, "loss": loss_name,
                 "stateDict": {k: enc(v) for k, v in state.items()}, "x": enc(x), "y": enc(y),
-                "logits": enc(logits), "loss": f32(loss.item()),
+                "out": enc(out), "value": f32(loss.item()),
                 "grads": {k: enc(p.grad) for k, p in model.named_parameters()}}
         # Then a few full-batch SGD steps with momentum from those weights.
         opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
         losses = []
         for _ in range(5):
             opt.zero_grad()
-            loss = torch.nn.CrossEntropyLoss()(model(x), y)
+            loss = criterion(model(x), y)
             loss.backward()
             opt.step()
             losses.append(f32(loss.item()))

@@ -19,7 +19,14 @@ export function describeEachBackend(title: string, body: (name: BackendName) => 
  * Asserts |actual - expected| <= atol + rtol·|expected| elementwise, naming the worst element.
  * NaN matches NaN and an infinity matches the same infinity.
  */
-export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, atol: number, rtol = 0): void {
+export function expectClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  atol: number,
+  rtol = 0,
+  /** Says which case failed, e.g. the shape. */
+  what = "",
+): void {
   expect(actual.length).toBe(expected.length);
   let worst = -1;
   let worstExcess = 0;
@@ -34,7 +41,8 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
     }
   }
   if (worst >= 0) {
-    expect.fail(`element ${worst}: ${actual[worst]} vs expected ${expected[worst]} (atol ${atol}, rtol ${rtol})`);
+    const where = what ? `${what}, element ${worst}` : `element ${worst}`;
+    expect.fail(`${where}: ${actual[worst]} vs expected ${expected[worst]} (atol ${atol}, rtol ${rtol})`);
   }
 }
 
@@ -73,12 +81,13 @@ export function ulpDistance(a: number, b: number): number {
   return Math.abs(ulpIndex(a) - ulpIndex(b));
 }
 
-/** Asserts elementwise `ulpDistance(actual, expected) <= maxUlp`, naming the worst element and its input. */
+/** Asserts elementwise `ulpDistance(actual, expected) <= maxUlp`, naming the case, the worst element and its input. */
 export function expectUlp(
   actual: ArrayLike<number>,
   expected: ArrayLike<number>,
   maxUlp: number,
   inputs?: ArrayLike<number>,
+  what = "",
 ): void {
   expect(actual.length).toBe(expected.length);
   let worst = -1;
@@ -91,9 +100,7 @@ export function expectUlp(
     }
   }
   if (worst >= 0) {
-    const input = inputs ? ` (input ${inputs[worst]})` : "";
-    expect.fail(
-      `element ${worst}${input}: ${actual[worst]} vs expected ${expected[worst]}, ${worstUlp} ulp apart (max ${maxUlp})`,
-    );
+    const where = `${what ? `${what}, ` : ""}element ${worst}${inputs ? ` (input ${inputs[worst]})` : ""}`;
+    expect.fail(`${where}: ${actual[worst]} vs expected ${expected[worst]}, ${worstUlp} ulp apart (max ${maxUlp})`);
   }
 }

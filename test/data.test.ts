@@ -13,10 +13,10 @@ const y = tensor(Array.from({ length: n }, (_, i) => 100 + i));
 const dataset = new data.TensorDataset(x, y);
 
 /** The dataset rows of each batch, read from its x tensor, after checking y agrees. */
-function rowsOf(loader: Iterable<Tensor[]>): number[][] {
+function rowsOf(loader: Iterable<[Tensor, Tensor]>): number[][] {
   return [...loader].map(([bx, by]) => {
-    const xs = (bx as Tensor).toArray() as number[][];
-    expect((by as Tensor).toArray()).toEqual(xs.map(([i]) => 100 + (i as number)));
+    const xs = bx.toArray() as number[][];
+    expect(by.toArray()).toEqual(xs.map(([i]) => 100 + (i as number)));
     expect(xs.map(([i, j]) => (j as number) - (i as number))).toEqual(xs.map(() => 10));
     return xs.map(([i]) => i as number);
   });
@@ -28,13 +28,15 @@ describe("TensorDataset", () => {
   test("length and get(i) give the i-th row of every tensor", () => {
     expect(dataset.length).toBe(n);
     const [xi, yi] = dataset.get(3);
-    expect(xi?.shape).toEqual([2]);
-    expect(xi?.toArray()).toEqual([3, 13]);
-    expect(yi?.shape).toEqual([]);
-    expect(yi?.item()).toBe(103);
+    // The tuple type makes each destructured row a Tensor, not Tensor | undefined.
+    expect(xi.shape).toEqual([2]);
+    expect(xi.toArray()).toEqual([3, 13]);
+    expect(yi.shape).toEqual([]);
+    expect(yi.item()).toBe(103);
   });
 
-  test("get is bounds-checked", () => {
+  test("get and gather are bounds-checked", () => {
+    expect(() => dataset.gather([0, 10])).toThrow(/gather: index 10 is out of range/);
     for (const bad of [-1, n, 1.5, Number.NaN])
       expect(() => dataset.get(bad)).toThrow(/index .* out of range .* length 10/);
   });
@@ -56,9 +58,9 @@ describe("DataLoader", () => {
   test("batchSize = length is full-batch gradient descent", () => {
     const loader = new data.DataLoader(dataset, { batchSize: n });
     expect(loader.length).toBe(1);
-    const [[bx, by]] = [...loader] as Tensor[][];
-    expect(bx?.shape).toEqual([n, 2]);
-    expect(by?.shape).toEqual([n]);
+    const [bx, by] = [...loader][0] as [Tensor, Tensor];
+    expect(bx.shape).toEqual([n, 2]);
+    expect(by.shape).toEqual([n]);
     expect(rowsOf(loader)).toEqual([range(0, n)]);
   });
 

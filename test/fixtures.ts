@@ -70,6 +70,8 @@ export interface Optimizer {
   step(): void;
   zeroGrad(): void;
   paramGroups: ({ params: Tensor[]; lr: number } & Options)[];
+  stateDict(): unknown;
+  loadStateDict(sd: unknown): void;
 }
 
 export interface Scheduler {
@@ -107,6 +109,10 @@ interface Api {
     Linear: Ctor<[number, number, { bias?: boolean }?], Module>;
     Sequential: Ctor<Module[], Module>;
     ReLU: Ctor<[], Module>;
+    Sigmoid: Ctor<[], Module>;
+    Tanh: Ctor<[], Module>;
+    Softmax: Ctor<[{ dim: number }], Module>;
+    Dropout: Ctor<[{ p?: number }?], Module>;
     MSELoss: Ctor<[Options?], Loss>;
     L1Loss: Ctor<[Options?], Loss>;
     CrossEntropyLoss: Ctor<[Options?], Loss>;

@@ -2,14 +2,15 @@
 // hand, files PyTorch reads and writes (scripts/check-safetensors.py), and corrupted
 // files, which must throw naming the file and the fault while creating no tensor.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, test, vi } from "vitest";
+import { afterAll, afterEach, describe, expect, test, vi } from "vitest";
 import { getBackend, load, nn, save, type Tensor, tensor, zeros } from "../ts/index.js";
 import { describeEachBackend, testValues } from "./backends.js";
 
 const dir = mkdtempSync(join(tmpdir(), "descent-io-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const values = testValues(99);
 const python = "/usr/bin/python3";
 
@@ -92,6 +93,13 @@ describeEachBackend("save and load", (backend) => {
     expect(sortedKeys(loaded)).toEqual(["0.bias", "0.weight", "2.bias", "2.weight", "empty", "scalar"]);
     expect(plain(loaded)).toEqual(expected);
   });
+});
+
+test("the PyTorch check fails on a value that differs", async () => {
+  const path = join(dir, "differs.safetensors");
+  await save({ w: tensor([1, 2, 3]) }, path);
+  writeFileSync(`${path}.json`, JSON.stringify({ w: { shape: [3], values: [1, 2, 3.5] } }));
+  expect(() => runPython("read", path, `${path}.json`)).toThrow(/MISMATCH w: got shape \[3\] \[1\.0, 2\.0, 3\.0\]/);
 });
 
 describe("load of a hand-built file", () => {

@@ -49,7 +49,7 @@ for (const [name, load] of allBackends) {
       closeTo(read(grad), [0.09003057, 0.24472847, -0.33475904, -1 / 3, 1 / 6, 1 / 6]);
     });
 
-    test("stridedCopy transposes a 2×3 and broadcasts a row; maxAxis, sumAxis, sign, relu and pow by hand", () => {
+    test("stridedCopy transposes a 2×3 and broadcasts a row; maxAxis, sumAxis, sign, relu, exp in place and pow by hand", () => {
       const out = b.alloc(6);
       b.stridedCopy(on([1, 2, 3, 4, 5, 6]), out, [3, 2], [1, 3]);
       expect(read(out)).toEqual([1, 4, 2, 5, 3, 6]);
@@ -66,10 +66,15 @@ for (const [name, load] of allBackends) {
       b.sumAxis(on([1, 2, 3, 4, 5, 6]), sums, 3, 2, 1);
       expect(read(sums)).toEqual([3, 7, 11]);
       const edge = b.alloc(6);
+      // sign(NaN) is NaN as in NumPy; PyTorch returns 0 there (pytorch/pytorch#41245, still open).
       b.unary("sign", on([0, -0, NaN, -3, 2, Infinity]), edge);
       expect(read(edge)).toEqual([0, 0, NaN, -1, 1, 1]);
       b.unary("relu", on([NaN, -0, -1, 2, -Infinity, Infinity]), edge);
       expect(read(edge)).toEqual([NaN, 0, 0, 2, 0, Infinity]);
+      // In place: out may be a.
+      const inPlace = on([0, 1, -1, 2]);
+      b.unary("exp", inPlace, inPlace);
+      closeTo(read(inPlace), [1, Math.E, 1 / Math.E, Math.E ** 2]);
       const powers = b.alloc(4);
       b.powScalar(on([-2, -8, 0, 1]), 3, powers);
       expect(read(powers)).toEqual([-8, -512, 0, 1]);
@@ -89,7 +94,7 @@ for (const [name, load] of allBackends) {
         );
       }
       expect(() => b.crossEntropy(logits, on([0, 1]), b.alloc(2), 2, 4)).toThrow(/crossEntropy/);
-      // Reaching element 3 of a 3-element storage; a stride count that does not match the shape; a short out.
+      // Views reaching past a 3-element storage, a stride count that does not match the shape, an out of the wrong length.
       expect(() => b.stridedCopy(on([1, 2, 3]), b.alloc(4), [2, 2], [2, 1])).toThrow(/stridedCopy/);
       expect(() => b.stridedCopy(on([1, 2, 3]), b.alloc(2), [2, 1], [100, 0])).toThrow(/stridedCopy/);
       expect(() => b.stridedCopy(on([1, 2, 3]), b.alloc(3), [3], [1, 1])).toThrow(/stridedCopy/);
@@ -98,6 +103,9 @@ for (const [name, load] of allBackends) {
       expect(() => b.maxAxis(on([1, 2, 3]), b.alloc(1), b.alloc(1), 1, 4, 1)).toThrow(/maxAxis/);
       expect(() => b.sumAxis(on([1, 2, 3]), b.alloc(1), 1, 4, 1)).toThrow(/sumAxis/);
       expect(() => b.softmax(on([1, 2, 3]), b.alloc(3), 1, 4, 1, false)).toThrow(/softmax/);
+      // Sizes that are not non-negative integers, even where the lengths would seem to fit.
+      expect(() => b.softmax(on([1, 2, 3]), b.alloc(3), 1, 1.5, 2, false)).toThrow(/softmax.*1\.5/);
+      expect(() => b.sumAxis(on([1]), b.alloc(1), -1, -1, 1)).toThrow(/sumAxis.*-1/);
       expect(() => b.softmaxBackward(on([1, 2]), on([1, 2, 3]), b.alloc(3), 1, 3, 1, true)).toThrow(/softmax/);
       expect(() => b.unary("exp", on([1, 2, 3]), b.alloc(2))).toThrow(/unary|exp/);
       expect(() => b.powScalar(on([1, 2, 3]), 2, b.alloc(4))).toThrow(/pow/);

@@ -1,7 +1,9 @@
 // nn against PyTorch (fixtures written by scripts/make-fixtures.py): every loss with every
-// reduction (value and input gradient), nn.utils.clipGradNorm/clipGradValue, and a
-// Linear-ReLU-Linear MLP with CrossEntropyLoss (loss, logits, the gradient of every
-// parameter under its state-dict name, then five SGD steps), on every backend.
+// reduction (value and input gradient), nn.utils.clipGradNorm/clipGradValue, and small
+// Sequential models (Linear-ReLU-Linear with CrossEntropyLoss; Tanh, Sigmoid, Softmax and
+// Dropout in eval mode with BCELoss/MSELoss) loaded through the state dict: output, loss,
+// the gradient of every parameter under its state-dict name, then five SGD steps; on
+// every backend.
 import { expect, test } from "vitest";
 import { describeEachBackend } from "./backends.js";
 import {
@@ -100,47 +102,68 @@ describeEachBackend(`PyTorch ${clips.torch} nn.utils clipping`, () => {
   }
 });
 
-// ------------------------------------------------------------------ MLP
+// ------------------------------------------------------------------ small models
 
-interface MlpCase {
+type LayerSpec =
+  | { type: "Linear"; in: number; out: number; bias?: boolean }
+  | { type: "ReLU" | "Sigmoid" | "Tanh" }
+  | { type: "Softmax"; dim: number }
+  | { type: "Dropout"; p: number };
+
+interface ModelCase {
   name: string;
-  sizes: [number, number, number];
+  layers: LayerSpec[];
+  /** false: the model runs in eval mode (it holds Dropout). */
+  train: boolean;
+  loss: "CrossEntropyLoss" | "BCELoss" | "MSELoss";
   stateDict: Record<string, TensorData>;
   x: TensorData;
+  /** Class indices for CrossEntropyLoss, float targets otherwise. */
   y: TensorData;
-  logits: TensorData;
-  loss: number;
+  out: TensorData;
+  value: number;
+  /** Gradients in PyTorch's named_parameters() order. */
   grads: Record<string, TensorData>;
   sgd: { options: { lr: number; momentum: number }; losses: number[]; stateDict: Record<string, TensorData> };
 }
 
-const mlps = loadFixture<MlpCase>("mlp.json");
+const models = loadFixture<ModelCase>("mlp.json");
 
-function buildMlp(c: MlpCase): Module {
-  const [nIn, hidden, nOut] = c.sizes;
-  const model = new api.nn.Sequential(
-    new api.nn.Linear(nIn, hidden),
-    new api.nn.ReLU(),
-    new api.nn.Linear(hidden, nOut),
-  );
+function layer(spec: LayerSpec): Module {
+  switch (spec.type) {
+    case "Linear":
+      return new api.nn.Linear(spec.in, spec.out, { bias: spec.bias ?? true });
+    case "Softmax":
+      return new api.nn.Softmax({ dim: spec.dim });
+    case "Dropout":
+      return new api.nn.Dropout({ p: spec.p });
+    default:
+      return new api.nn[spec.type]();
+  }
+}
+
+function buildModel(c: ModelCase): Module {
+  const model = new api.nn.Sequential(...c.layers.map(layer));
+  model.train(c.train);
   model.loadStateDict(Object.fromEntries(Object.entries(c.stateDict).map(([k, v]) => [k, tensorOf(v)])));
   return model;
 }
 
-function crossEntropy(model: Module, c: MlpCase): { logits: Tensor; loss: Tensor } {
-  const logits = model.forward(tensorOf(c.x));
-  return { logits, loss: new api.nn.CrossEntropyLoss().forward(logits, [...c.y.data]) };
+function evaluate(model: Module, c: ModelCase): { out: Tensor; loss: Tensor } {
+  const out = model.forward(tensorOf(c.x));
+  const target = c.loss === "CrossEntropyLoss" ? [...c.y.data] : tensorOf(c.y);
+  return { out, loss: new api.nn[c.loss]().forward(out, target) };
 }
 
-describeEachBackend(`PyTorch ${mlps.torch} MLP with CrossEntropyLoss`, () => {
-  for (const c of mlps.cases) {
-    test(`${c.name}: state-dict keys, logits, loss and every parameter's gradient`, () => {
-      const model = buildMlp(c);
+describeEachBackend(`PyTorch ${models.torch} Sequential models`, () => {
+  for (const c of models.cases) {
+    test(`${c.name}: state-dict keys, output, loss and every parameter's gradient`, () => {
+      const model = buildModel(c);
       expect(Object.keys(model.stateDict()).sort()).toEqual(Object.keys(c.stateDict).sort());
-      expect(model.namedParameters().map(([name]) => name)).toEqual(["0.weight", "0.bias", "2.weight", "2.bias"]);
-      const { logits, loss } = crossEntropy(model, c);
-      expectTensor("logits", logits, c.logits, atol, rtol);
-      expectValues("loss", [loss.item()], [c.loss], atol, rtol);
+      expect(model.namedParameters().map(([name]) => name)).toEqual(Object.keys(c.grads));
+      const { out, loss } = evaluate(model, c);
+      expectTensor("output", out, c.out, atol, rtol);
+      expectValues("loss", [loss.item()], [c.value], atol, rtol);
       loss.backward();
       for (const [name, p] of model.namedParameters()) {
         expectTensor(`grad of ${name}`, p.grad, c.grads[name] as TensorData, atol, rtol);
@@ -150,12 +173,12 @@ describeEachBackend(`PyTorch ${mlps.torch} MLP with CrossEntropyLoss`, () => {
     // Five full-batch steps of SGD with momentum: the losses and the final state dict.
     // Errors of a few ulps per step compound a little through momentum; 1e-5/1e-4 still holds.
     test(`${c.name}: 5 SGD steps (lr ${c.sgd.options.lr}, momentum ${c.sgd.options.momentum})`, () => {
-      const model = buildMlp(c);
+      const model = buildModel(c);
       const optimizer = new api.optim.SGD(model.parameters(), c.sgd.options);
       const seen: number[] = [];
       for (let i = 0; i < c.sgd.losses.length; i++) {
         optimizer.zeroGrad();
-        const { loss } = crossEntropy(model, c);
+        const { loss } = evaluate(model, c);
         loss.backward();
         optimizer.step();
         seen.push(loss.item());

@@ -47,28 +47,44 @@ const rtol = 1e-4;
 
 const optimizers = loadFixture<OptimizerCase>("optimizers.json");
 
+function build(c: OptimizerCase, params: Tensor[]): Optimizer {
+  const Ctor = api.optim[c.optimizer];
+  if (c.groups === undefined) return new Ctor(params, c.options);
+  const groups = c.groups.map((g) => ({ params: g.params.map((i) => params[i] as Tensor), ...g.options }));
+  return new Ctor(groups, c.options);
+}
+
+/** Runs the fixture's steps from `from` to `to` (exclusive), checking the parameters after each. */
+function runSteps(c: OptimizerCase, optimizer: Optimizer, params: Tensor[], from: number, to: number): void {
+  for (let step = from; step < to; step++) {
+    const grads = c.grads[step] as (TensorData | null)[];
+    params.forEach((p, i) => {
+      const g = grads[i];
+      p.grad = g === null || g === undefined ? null : tensorOf(g);
+    });
+    optimizer.step();
+    params.forEach((p, i) => {
+      expectTensor(`param ${i} after step ${step + 1}`, p, c.trajectory[step]?.[i] as TensorData, atol, rtol);
+    });
+  }
+}
+
 describeEachBackend(`PyTorch ${optimizers.torch} optimizers`, () => {
   for (const c of optimizers.cases) {
     test(c.name, () => {
       const params = c.params.map((p) => tensorOf(p, true));
-      const Ctor = api.optim[c.optimizer];
-      const optimizer: Optimizer =
-        c.groups === undefined
-          ? new Ctor(params, c.options)
-          : new Ctor(
-              c.groups.map((g) => ({ params: g.params.map((i) => params[i] as Tensor), ...g.options })),
-              c.options,
-            );
-      c.grads.forEach((grads, step) => {
-        params.forEach((p, i) => {
-          const g = grads[i];
-          p.grad = g === null || g === undefined ? null : tensorOf(g);
-        });
-        optimizer.step();
-        params.forEach((p, i) => {
-          expectTensor(`param ${i} after step ${step + 1}`, p, c.trajectory[step]?.[i] as TensorData, atol, rtol);
-        });
-      });
+      runSteps(c, build(c, params), params, 0, c.grads.length);
+    });
+
+    // As PyTorch: a new optimizer over the same parameters that loads the first one's
+    // stateDict() continues exactly where it stopped (moments, step counts, buffers).
+    test(`${c.name}, resumed through stateDict/loadStateDict after 6 steps`, () => {
+      const params = c.params.map((p) => tensorOf(p, true));
+      const first = build(c, params);
+      runSteps(c, first, params, 0, 6);
+      const resumed = build(c, params);
+      resumed.loadStateDict(first.stateDict());
+      runSteps(c, resumed, params, 6, c.grads.length);
     });
   }
 });

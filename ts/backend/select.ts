@@ -33,6 +33,8 @@ const asyncLoaders: Record<BackendName, () => Promise<Backend>> = {
 };
 
 let active: Backend | null = null;
+// Set while `withBackend` runs: tensors created meanwhile go to this backend.
+let scoped: Backend | null = null;
 let tried: BackendAttempt[] = [];
 const loaded = new Map<BackendName, Backend>();
 
@@ -80,6 +82,7 @@ function noneLoaded(attempts: BackendAttempt[]): Error {
  * browsers must `await ready()` first because WebAssembly compiles asynchronously there.
  */
 export function activeBackend(): Backend {
+  if (scoped) return scoped;
   if (active) return active;
   const attempts: BackendAttempt[] = [];
   for (const name of preferenceOrder()) {
@@ -92,6 +95,17 @@ export function activeBackend(): Backend {
     }
   }
   throw noneLoaded(attempts);
+}
+
+/** Runs `fn` with `backend` active, for internal backends such as gradcheck's float64 reference. */
+export function withBackend<T>(backend: Backend, fn: () => T): T {
+  const previous = scoped;
+  scoped = backend;
+  try {
+    return fn();
+  } finally {
+    scoped = previous;
+  }
 }
 
 /** Resolves once the chosen backend is loaded (needed in browsers before the first op). */

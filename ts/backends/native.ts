@@ -3,11 +3,13 @@ import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Backend, Storage } from "../backend/backend.js";
+import { type NnAddon, nativeNnKernels, nnAddonFunctions } from "./nativeNn.js";
+import { nativeOptimKernels, type OptimAddon, optimAddonFunctions } from "./nativeOptim.js";
 import { packageRoot } from "./packageRoot.js";
 import { createSlabAllocator } from "./slab.js";
 
 /** The Node addon's exports (crates/node/src/lib.rs). Every call checks its arguments and throws an Error. */
-interface Addon {
+interface Addon extends OptimAddon, NnAddon {
   /** Instruction set the kernels run on, detected once per process. */
   simdName(): string;
   matmul(
@@ -56,6 +58,8 @@ const addonFunctions = [
   "mean",
   "sumRows",
   "sgdStep",
+  ...optimAddonFunctions,
+  ...nnAddonFunctions,
 ] as const satisfies readonly (keyof Addon)[];
 
 /** Where to look, in order: an explicit DESCENT_NATIVE_PATH wins over the build output. */
@@ -146,5 +150,7 @@ export function loadNativeBackend(): Backend {
         o.maximize,
         o.firstStep,
       ),
+    ...nativeOptimKernels(addon),
+    ...nativeNnKernels(addon),
   };
 }

@@ -1,6 +1,8 @@
 import type { Backend, BinaryOp, Storage } from "../backend/backend.js";
 import { nodeFs, packageRoot } from "./packageRoot.js";
 import { WasmMemory, WasmStorage } from "./wasmMemory.js";
+import { type NnExports, nnExportNames, wasmNnKernels } from "./wasmNn.js";
+import { type OptimExports, optimExportNames, wasmOptimKernels } from "./wasmOptim.js";
 
 /** The wasm backend, plus a look at its linear memory for tests that watch for leaks. */
 export interface WasmBackend extends Backend {
@@ -12,7 +14,7 @@ export interface WasmBackend extends Backend {
  * The exports of crates/wasm/src/lib.rs. Pointers are byte offsets into `memory`;
  * lengths count floats; booleans are 0 or 1.
  */
-interface Exports {
+interface Exports extends OptimExports, NnExports {
   memory: WebAssembly.Memory;
   alloc_f32(len: number): number;
   free_f32(ptr: number, len: number): void;
@@ -63,6 +65,8 @@ const functionExports = [
   "mean",
   "sum_rows",
   "sgd_step",
+  ...optimExportNames,
+  ...nnExportNames,
 ] as const;
 const wasmFile = "build/wasm/descent.wasm";
 const buildCommand = "`npm run build:wasm` (scripts/build-wasm)";
@@ -72,6 +76,7 @@ const opCodes = new Map<BinaryOp, number>([
   ["add", 0],
   ["sub", 1],
   ["mul", 2],
+  ["div", 3],
 ]);
 
 function fail(op: string, message: string): never {
@@ -269,5 +274,7 @@ function createWasmBackend(ex: Exports): WasmBackend {
         o.firstStep ? 1 : 0,
       );
     },
+    ...wasmOptimKernels(ex, { begin, live, fail }),
+    ...wasmNnKernels(ex, { begin, live, fail, checkSize, memory }),
   };
 }

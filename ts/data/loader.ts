@@ -54,14 +54,14 @@ function randomPermutation(n: number, generator: Generator): Uint32Array {
  * tensor per dataset tensor. `batchSize` equal to the dataset's length gives full-batch
  * gradient descent, 1 stochastic, anything between mini-batch.
  */
-export class DataLoader implements Iterable<Tensor[]> {
-  readonly dataset: TensorDataset;
+export class DataLoader<T extends Tensor[] = Tensor[]> implements Iterable<T> {
+  readonly dataset: TensorDataset<T>;
   readonly batchSize: number;
   readonly shuffle: boolean;
   readonly dropLast: boolean;
   readonly generator: Generator | undefined;
 
-  constructor(dataset: TensorDataset, opts: DataLoaderOptions = {}) {
+  constructor(dataset: TensorDataset<T>, opts: DataLoaderOptions = {}) {
     if (!(dataset instanceof TensorDataset)) {
       throw new Error(`DataLoader: dataset must be a TensorDataset, got ${String(dataset)}`);
     }
@@ -80,7 +80,7 @@ export class DataLoader implements Iterable<Tensor[]> {
   }
 
   /** One epoch; with `shuffle`, a new order is drawn each time iteration starts, as PyTorch's RandomSampler. */
-  *[Symbol.iterator](): Iterator<Tensor[]> {
+  *[Symbol.iterator](): Iterator<T> {
     const n = this.dataset.length;
     const order = this.shuffle
       ? randomPermutation(n, this.generator ?? defaultGenerator)

@@ -52,17 +52,22 @@ interface Entry {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+/** A header value for a message, cut short: a corrupted header can be megabytes of JSON. */
+const show = (v: unknown): string => {
+  const text = String(JSON.stringify(v));
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+};
 
 /** Checks one header entry against the data section's length, naming the key and the fault. */
 function parseEntry(name: string, info: unknown, dataLength: number, fail: (problem: string) => never): Entry {
-  if (!isObject(info)) fail(`entry "${name}" is ${JSON.stringify(info)}, not an object`);
+  if (!isObject(info)) fail(`entry "${name}" is ${show(info)}, not an object`);
   const { dtype, shape, data_offsets: offsets } = info;
-  if (dtype !== "F32") fail(`tensor "${name}" has dtype ${JSON.stringify(dtype)}; only F32 is supported`);
+  if (dtype !== "F32") fail(`tensor "${name}" has dtype ${show(dtype)}; only F32 is supported`);
   if (!Array.isArray(shape) || !shape.every(isCount)) {
-    fail(`tensor "${name}" has shape ${JSON.stringify(shape)}; expected an array of non-negative integers`);
+    fail(`tensor "${name}" has shape ${show(shape)}; expected an array of non-negative integers`);
   }
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
-    fail(`tensor "${name}" has data_offsets ${JSON.stringify(offsets)}; expected [begin, end]`);
+    fail(`tensor "${name}" has data_offsets ${show(offsets)}; expected [begin, end]`);
   }
   const [begin, end] = offsets as [number, number];
   if (begin > end || end > dataLength) {
@@ -101,13 +106,13 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Record<str
   } catch (error) {
     fail(`the header is not valid JSON (${(error as Error).message})`);
   }
-  if (!isObject(header)) fail(`the header is ${JSON.stringify(header)}, not a JSON object`);
+  if (!isObject(header)) fail(`the header is ${show(header)}, not a JSON object`);
   const dataLength = bytes.length - dataStart;
   const entries: Entry[] = [];
   for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
     if (name === metadataKey) {
       if (!isObject(info) || !Object.values(info).every((v) => typeof v === "string")) {
-        fail(`${metadataKey} must map strings to strings, got ${JSON.stringify(info)}`);
+        fail(`${metadataKey} must map strings to strings, got ${show(info)}`);
       }
       continue;
     }

@@ -48,6 +48,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const k = a.shape[ra - 1] as number;
   if (k !== b.shape[rb === 1 ? 0 : rb - 2]) throw mismatch(a, b);
   if (ra === 2 && rb === 2) return mm(a, b);
+  if (ra === 1 && rb === 1) return reshape(mm(reshape(a, [1, k]), reshape(b, [k, 1])), []);
   if (ra === 1) {
     const out = matmul(reshape(a, [1, k]), b);
     return reshape(out, [...out.shape.slice(0, -2), ...out.shape.slice(-1)]);

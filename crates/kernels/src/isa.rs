@@ -105,6 +105,20 @@ impl Isa {
         }
     }
 
+    /// Runs one of the kernels of `simd::nn`; the caller has checked what `nn::run`
+    /// requires.
+    pub(crate) fn dispatch_nn(self, call: crate::simd::nn::Call) {
+        use crate::arch::scalar::Scalar;
+        use crate::simd::nn::run;
+        match self.0 {
+            Kind::Scalar => unsafe { run::<Scalar>(call) },
+            #[cfg(target_arch = "x86_64")]
+            Kind::Avx2Fma => unsafe { avx2::nn(call) },
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Kind::Simd128 => unsafe { simd128::nn(call) },
+        }
+    }
+
     pub(crate) fn dispatch_binary(self, op: BinaryOp, a: &[f32], b: &[f32], out: &mut [f32]) {
         match self.0 {
             Kind::Scalar => scalar::binary(op, a, b, out),

@@ -20,24 +20,33 @@
 extern crate std;
 
 mod arch;
+mod axis;
 mod isa;
 mod optim;
 pub mod scalar;
-#[cfg(any(
-    target_arch = "x86_64",
-    all(target_arch = "wasm32", target_feature = "simd128")
-))]
+// Always compiled: the kernels of `unary` and `axis` run their scalar path through the
+// same `Simd` bodies, on `arch::scalar`.
 mod simd;
 mod sqrt;
+mod strided;
 #[cfg(test)]
 mod tests;
+mod unary;
 
+pub use axis::{
+    class_index, cross_entropy, cross_entropy_backward, max_axis, softmax, softmax_backward,
+    sum_axis,
+};
 pub use isa::Isa;
 pub use optim::{
-    adagrad_step, adam_step, rmsprop_step, scalar as optim_scalar, AdagradOptions, AdamOptions,
-    RmspropOptions,
+    adagrad_step, adam_step, rmsprop_step, AdagradOptions, AdamOptions, RmspropOptions,
 };
 pub use sqrt::sqrt;
+pub use strided::{strided_copy, strided_extent};
+pub use unary::{
+    activation_backward, pow_scalar, pow_scalar_in_place, unary, unary_in_place, Activation,
+    UnaryOp,
+};
 
 /// Elementwise binary operations that share one broadcasting kernel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,6 +54,7 @@ pub enum BinaryOp {
     Add,
     Sub,
     Mul,
+    Div,
 }
 
 /// Options of one SGD update, with PyTorch's meaning (`torch.optim.SGD`).

@@ -33,6 +33,7 @@ pub fn apply(op: BinaryOp, x: f32, y: f32) -> f32 {
         BinaryOp::Add => x + y,
         BinaryOp::Sub => x - y,
         BinaryOp::Mul => x * y,
+        BinaryOp::Div => x / y,
     }
 }
 

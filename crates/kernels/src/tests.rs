@@ -12,7 +12,10 @@ use crate::{matmul, scalar, sgd_step, sum, sum_rows, BinaryOp, Isa, SgdOptions};
 use std::vec::Vec;
 use std::{format, vec};
 
+mod axis;
 mod optim;
+mod strided;
+mod unary;
 
 /// splitmix64: tiny, deterministic and good enough to vary shapes and values.
 struct Rng(u64);
@@ -148,7 +151,7 @@ fn check_binary(isa: Isa, op: BinaryOp, a: &[f32], b: &[f32], len: usize) {
 fn binary_every_op_and_broadcast() {
     let (isa, mut rng) = (simd(), Rng(4));
     let cols = [1, 2, 3, 4, 7, 8, 9, 16, 17, 31, 64, 100, 127, 128, 129, 300];
-    for op in [BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul] {
+    for op in [BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div] {
         for rows in [0, 1, 2, 3, 7, 40] {
             for cols in cols {
                 let (full, other, row) =

@@ -24,6 +24,11 @@ use napi::bindgen_prelude::{Float32ArraySlice, FromNapiValue, Unknown};
 use napi::{Error, Result, Status};
 use napi_derive::napi;
 
+pub mod axis;
+pub mod optim;
+pub mod strided;
+pub mod unary;
+
 fn isa() -> Isa {
     static ISA: OnceLock<Isa> = OnceLock::new();
     *ISA.get_or_init(Isa::detect)
@@ -78,6 +83,11 @@ pub fn sub(a: Unknown, b: Unknown, out: Unknown) -> Result<()> {
 #[napi(catch_unwind)]
 pub fn mul(a: Unknown, b: Unknown, out: Unknown) -> Result<()> {
     binary(BinaryOp::Mul, "mul", a, b, out)
+}
+
+#[napi(catch_unwind)]
+pub fn div(a: Unknown, b: Unknown, out: Unknown) -> Result<()> {
+    binary(BinaryOp::Div, "div", a, b, out)
 }
 
 /// One export per op rather than an op string: reading a JavaScript string costs more

@@ -57,18 +57,14 @@ fn gradient<'a>(
     })
 }
 
-/// The written arrays as slices, in order, then empty ones for the unused buffers.
+/// The written arrays as slices, in order, then empty slices for the unused buffers.
 ///
 /// # Safety
 /// No JavaScript may run while the slices live, and the arrays must not overlap
 /// (`written` checks that).
-unsafe fn slices<'s>(
-    arrays: &'s mut [Float32ArraySlice],
-) -> impl Iterator<Item = &'s mut [f32]> + 's {
-    arrays
-        .iter_mut()
-        .map(|a| a.as_mut())
-        .chain(std::iter::repeat_with(<&mut [f32]>::default))
+unsafe fn slices<'s, const N: usize>(arrays: &'s mut [Float32ArraySlice]) -> [&'s mut [f32]; N] {
+    let mut read = arrays.iter_mut().map(|a| a.as_mut());
+    std::array::from_fn(|_| read.next().unwrap_or_default())
 }
 
 /// One Adam/AdamW update of `param` in place; `maxExpAvgSq` is read only with amsgrad.
@@ -118,9 +114,7 @@ pub fn adam_step(
         maximize,
     };
     // SAFETY: no JavaScript runs during this call; `written` checked the arrays are disjoint.
-    let mut s = unsafe { slices(&mut arrays) };
-    let (p, m, v, v_max) = (s.next(), s.next(), s.next(), s.next());
-    let (p, m, v, v_max) = (p.unwrap(), m.unwrap(), v.unwrap(), v_max.unwrap());
+    let [p, m, v, v_max] = unsafe { slices(&mut arrays) };
     descent_kernels::adam_step(isa(), p, &grad, m, v, v_max, &o);
     Ok(())
 }
@@ -148,8 +142,7 @@ pub fn adagrad_step(
         maximize,
     };
     // SAFETY: no JavaScript runs during this call; `written` checked the arrays are disjoint.
-    let mut s = unsafe { slices(&mut arrays) };
-    let (p, sum) = (s.next().unwrap(), s.next().unwrap());
+    let [p, sum] = unsafe { slices(&mut arrays) };
     descent_kernels::adagrad_step(isa(), p, &grad, sum, &o);
     Ok(())
 }
@@ -185,12 +178,11 @@ pub fn rmsprop_step(
         maximize,
     };
     let mut arrays = vec![("param", param), ("squareAvg", square_avg)];
-    // The empty stand-ins keep the positions fixed: gradAvg third, momentumBuf fourth.
     let (use_avg, use_buf) = (o.centered, o.uses_momentum());
     if use_avg {
         arrays.push(("gradAvg", grad_avg));
     }
-    // Decided on the f32 value, as the kernel does.
+    // Decided on the f32 value, as the kernel decides.
     if use_buf {
         arrays.push(("momentumBuf", momentum_buf));
     }
@@ -198,10 +190,13 @@ pub fn rmsprop_step(
     let grad = array(OP, "grad", grad)?;
     let grad = gradient(OP, &grad, &arrays)?;
     // SAFETY: no JavaScript runs during this call; `written` checked the arrays are disjoint.
-    let mut s = unsafe { slices(&mut arrays) };
-    let (p, sq) = (s.next().unwrap(), s.next().unwrap());
-    let ga = if use_avg { s.next().unwrap() } else { &mut [] };
-    let buf = if use_buf { s.next().unwrap() } else { &mut [] };
+    let [p, sq, third, fourth] = unsafe { slices(&mut arrays) };
+    // Without gradAvg, the momentum buffer (if any) came third.
+    let (ga, buf) = if use_avg {
+        (third, fourth)
+    } else {
+        (fourth, third)
+    };
     descent_kernels::rmsprop_step(isa(), p, &grad, sq, ga, buf, &o);
     Ok(())
 }

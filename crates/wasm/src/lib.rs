@@ -22,6 +22,10 @@ use std::slice;
 use descent_kernels as kernels;
 use descent_kernels::{BinaryOp, Isa, SgdOptions};
 
+pub mod axis;
+pub mod optim;
+pub mod unary;
+
 /// The instruction set every kernel runs on: simd128 when built with `+simd128`
 /// (scripts/build-wasm does), which every engine that validates the module supports.
 const ISA: Isa = Isa::best_static();
@@ -122,7 +126,7 @@ pub unsafe extern "C" fn matmul(
     kernels::matmul(ISA, &a, &b, c, m, k, n, trans_a != 0, trans_b != 0);
 }
 
-/// `out = a op b` with broadcasting; `op` is 0 add, 1 sub, 2 mul.
+/// `out = a op b` with broadcasting; `op` is 0 add, 1 sub, 2 mul, 3 div.
 #[no_mangle]
 pub unsafe extern "C" fn binary(
     op: u32,
@@ -137,6 +141,7 @@ pub unsafe extern "C" fn binary(
         0 => BinaryOp::Add,
         1 => BinaryOp::Sub,
         2 => BinaryOp::Mul,
+        3 => BinaryOp::Div,
         _ => panic!("unknown binary op"),
     };
     let a = input(a, a_len, overlap(a, a_len, out, out_len));

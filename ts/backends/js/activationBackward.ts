@@ -1,4 +1,5 @@
 import type { Activation } from "../../backend/backend.js";
+import type { Floats } from "./floats.js";
 
 // `s` is what the forward pass saved: relu's input, sigmoid's and tanh's output.
 const derivativeTimes: Record<Activation, (s: number, g: number) => number> = {
@@ -9,12 +10,7 @@ const derivativeTimes: Record<Activation, (s: number, g: number) => number> = {
 };
 
 /** `out[i] = gradOut[i] · f'` for an activation f, from the value `saved` by its forward pass. */
-export function activationBackward(
-  op: Activation,
-  saved: Float32Array,
-  gradOut: Float32Array,
-  out: Float32Array,
-): void {
+export function activationBackward(op: Activation, saved: Floats, gradOut: Floats, out: Floats): void {
   const f = derivativeTimes[op];
   if (f === undefined) {
     throw new Error(`activationBackward: unknown activation "${op}"; expected one of relu, sigmoid, tanh`);

@@ -1,4 +1,5 @@
 import type { BinaryOp } from "../../backend/backend.js";
+import type { Floats } from "./floats.js";
 
 const apply: Record<BinaryOp, (x: number, y: number) => number> = {
   add: (x, y) => x + y,
@@ -9,7 +10,7 @@ const apply: Record<BinaryOp, (x: number, y: number) => number> = {
 };
 
 /** `out[i] = a[i % a.length] op b[i % b.length]`: the shorter operand repeats as a row or scalar. */
-export function binary(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array): void {
+export function binary(op: BinaryOp, a: Floats, b: Floats, out: Floats): void {
   const f = apply[op];
   for (let i = 0; i < out.length; i++) out[i] = f(a[i % a.length] as number, b[i % b.length] as number);
 }

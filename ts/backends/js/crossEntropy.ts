@@ -1,5 +1,9 @@
+import { checkSizes } from "./checkSizes.js";
+import type { Floats } from "./floats.js";
+
 /** Checks the shapes and that every target is a class index: a bad one would index outside a row. */
-export function checkCrossEntropy(op: string, logits: Float32Array, targets: Float32Array, n: number, c: number): void {
+export function checkCrossEntropy(op: string, logits: Floats, targets: Floats, n: number, c: number): void {
+  checkSizes(op, { n, c });
   if (logits.length !== n * c || targets.length !== n) {
     throw new Error(
       `${op}: logits has ${logits.length} elements and targets ${targets.length}, expected n*c = ${n * c} and n = ${n} (n=${n} c=${c})`,
@@ -17,13 +21,7 @@ export function checkCrossEntropy(op: string, logits: Float32Array, targets: Flo
  * Per-sample cross-entropy of logits [n, c] against class indices:
  * `losses[i] = logsumexp(x_i) − x_i[t_i]`, in float64 with the row maximum subtracted.
  */
-export function crossEntropy(
-  logits: Float32Array,
-  targets: Float32Array,
-  losses: Float32Array,
-  n: number,
-  c: number,
-): void {
+export function crossEntropy(logits: Floats, targets: Floats, losses: Floats, n: number, c: number): void {
   checkCrossEntropy("crossEntropy", logits, targets, n, c);
   if (losses.length !== n) throw new Error(`crossEntropy: losses has ${losses.length} elements, expected n = ${n}`);
   for (let i = 0; i < n; i++) {

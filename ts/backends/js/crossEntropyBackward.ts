@@ -1,11 +1,12 @@
 import { checkCrossEntropy } from "./crossEntropy.js";
+import type { Floats } from "./floats.js";
 
 /** `out[i, j] = (softmax(x_i)_j − [j = t_i]) · gradLosses[i]`, in float64 with the row maximum subtracted. */
 export function crossEntropyBackward(
-  logits: Float32Array,
-  targets: Float32Array,
-  gradLosses: Float32Array,
-  out: Float32Array,
+  logits: Floats,
+  targets: Floats,
+  gradLosses: Floats,
+  out: Floats,
   n: number,
   c: number,
 ): void {

@@ -1,12 +1,16 @@
 import type { Backend, Storage } from "../../backend/backend.js";
 import { createSlabAllocator } from "../slab.js";
 import { activationBackward } from "./activationBackward.js";
+import { adagradStep } from "./adagradStep.js";
+import { adamStep } from "./adamStep.js";
 import { binary } from "./binary.js";
 import { crossEntropy } from "./crossEntropy.js";
 import { crossEntropyBackward } from "./crossEntropyBackward.js";
+import type { Floats } from "./floats.js";
 import { matmul } from "./matmul.js";
 import { maxAxis } from "./maxAxis.js";
 import { powScalar } from "./powScalar.js";
+import { rmspropStep } from "./rmspropStep.js";
 import { scale } from "./scale.js";
 import { sgdStep } from "./sgdStep.js";
 import { softmax } from "./softmax.js";
@@ -17,12 +21,21 @@ import { sumAxis } from "./sumAxis.js";
 import { sumRows } from "./sumRows.js";
 import { unary } from "./unary.js";
 
-// Storage handed out by this backend is always a Float32Array.
-const f32 = (s: Storage): Float32Array => s as Float32Array;
+// Storage handed out by this backend is always one of its typed arrays.
+const f32 = (s: Storage): Floats => s as Floats;
 
-/** The pure-TypeScript reference backend: readable loops, the answer the others are tested against. */
-export function createJsBackend(): Backend {
-  const alloc = createSlabAllocator();
+/** The precision a js backend stores: float32 as every backend, or float64 for gradcheck. */
+export type Precision = "float32" | "float64";
+
+/**
+ * The pure-TypeScript reference backend: readable loops, the answer the others are
+ * tested against. With "float64" the same kernels run on Float64Arrays and nothing is
+ * rounded to float32; that backend is never chosen at runtime, only made by gradcheck.
+ */
+export function createJsBackend(precision: Precision = "float32"): Backend {
+  const alloc: (length: number) => Floats =
+    precision === "float32" ? createSlabAllocator() : (length) => new Float64Array(length);
+  const round = precision === "float32" ? Math.fround : (x: number) => x;
   return {
     name: "js",
     simd: "none",
@@ -38,13 +51,16 @@ export function createJsBackend(): Backend {
     free: () => {},
     matmul: (a, b, out, m, k, n, transA, transB) => matmul(f32(a), f32(b), f32(out), m, k, n, transA, transB),
     binary: (op, a, b, out) => binary(op, f32(a), f32(b), f32(out)),
-    scale: (a, s, out) => scale(f32(a), s, f32(out)),
-    sum: (a) => sum(f32(a)),
-    mean: (a) => mean(f32(a)),
+    scale: (a, s, out) => scale(f32(a), round(s), f32(out)),
+    sum: (a) => round(sum(f32(a))),
+    mean: (a) => round(mean(f32(a))),
     sumRows: (a, out, rows, cols) => sumRows(f32(a), f32(out), rows, cols),
     sgdStep: (param, grad, buf, o) => sgdStep(f32(param), f32(grad), f32(buf), o),
+    adamStep: (param, grad, m, v, vMax, o) => adamStep(f32(param), f32(grad), f32(m), f32(v), f32(vMax), o),
+    adagradStep: (param, grad, sum, o) => adagradStep(f32(param), f32(grad), f32(sum), o),
+    rmspropStep: (param, grad, sq, ga, buf, o) => rmspropStep(f32(param), f32(grad), f32(sq), f32(ga), f32(buf), o),
     unary: (op, a, out) => unary(op, f32(a), f32(out)),
-    powScalar: (a, exponent, out) => powScalar(f32(a), exponent, f32(out)),
+    powScalar: (a, exponent, out) => powScalar(f32(a), round(exponent), f32(out)),
     activationBackward: (op, saved, g, out) => activationBackward(op, f32(saved), f32(g), f32(out)),
     stridedCopy: (a, out, outShape, aStrides) => stridedCopy(f32(a), f32(out), outShape, aStrides),
     sumAxis: (a, out, outer, axisLen, inner) => sumAxis(f32(a), f32(out), outer, axisLen, inner),

@@ -1,12 +1,13 @@
+import type { Floats } from "./floats.js";
 /**
  * `out[m×n] = op(a)·op(b)` in row-major order. With `transA`, `a` is stored k×m; with
  * `transB`, `b` is stored n×k. The loops run i-p-j so the innermost loop walks rows of
  * `out` (and of `b` when it is not transposed) contiguously.
  */
 export function matmul(
-  a: Float32Array,
-  b: Float32Array,
-  out: Float32Array,
+  a: Floats,
+  b: Floats,
+  out: Floats,
   m: number,
   k: number,
   n: number,

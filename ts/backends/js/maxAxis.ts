@@ -1,16 +1,20 @@
+import { checkSizes } from "./checkSizes.js";
+import type { Floats } from "./floats.js";
+
 /**
  * Maximum over the middle axis of [outer, axisLen, inner], with the index of the first
  * maximum stored as a float. A NaN beats every number and the first NaN is kept, as in
  * PyTorch. Rows of `inner` elements are visited in memory order.
  */
 export function maxAxis(
-  a: Float32Array,
-  values: Float32Array,
-  indices: Float32Array,
+  a: Floats,
+  values: Floats,
+  indices: Floats,
   outer: number,
   axisLen: number,
   inner: number,
 ): void {
+  checkSizes("maxAxis", { outer, axisLen, inner });
   const shape = `outer=${outer} axisLen=${axisLen} inner=${inner}`;
   if (a.length !== outer * axisLen * inner || values.length !== outer * inner || indices.length !== outer * inner) {
     throw new Error(

@@ -1,7 +1,8 @@
 import type { SgdStepOptions } from "../../backend/backend.js";
+import type { Floats } from "./floats.js";
 
 /** One update of `torch.optim.SGD` (its `_single_tensor_sgd`), in place. */
-export function sgdStep(param: Float32Array, grad: Float32Array, momentumBuf: Float32Array, o: SgdStepOptions): void {
+export function sgdStep(param: Floats, grad: Floats, momentumBuf: Floats, o: SgdStepOptions): void {
   for (let i = 0; i < param.length; i++) {
     const p = param[i] as number;
     let d = o.maximize ? -(grad[i] as number) : (grad[i] as number);

@@ -1,16 +1,13 @@
+import { checkSizes } from "./checkSizes.js";
+import type { Floats } from "./floats.js";
+
 /**
  * Softmax (or log-softmax) over the middle axis of [outer, axisLen, inner]. Each slice
  * has its maximum subtracted before exp, so large logits cannot overflow; sums run in
  * float64. A slice holding NaN or +inf gives NaN throughout, one of all -inf too, as in PyTorch.
  */
-export function softmax(
-  a: Float32Array,
-  out: Float32Array,
-  outer: number,
-  axisLen: number,
-  inner: number,
-  log: boolean,
-): void {
+export function softmax(a: Floats, out: Floats, outer: number, axisLen: number, inner: number, log: boolean): void {
+  checkSizes("softmax", { outer, axisLen, inner });
   if (a.length !== outer * axisLen * inner || out.length !== a.length) {
     throw new Error(
       `softmax: a has ${a.length} elements and out ${out.length}, expected ${outer * axisLen * inner} (outer=${outer} axisLen=${axisLen} inner=${inner})`,

@@ -1,17 +1,21 @@
+import { checkSizes } from "./checkSizes.js";
+import type { Floats } from "./floats.js";
+
 /**
  * Gradient of softmax over the middle axis of [outer, axisLen, inner], from its output
  * `y`: `y·(g − Σ g·y)`; of log-softmax, from its output: `g − exp(y)·Σ g`. The sums run
  * over the axis in float64.
  */
 export function softmaxBackward(
-  y: Float32Array,
-  gradOut: Float32Array,
-  out: Float32Array,
+  y: Floats,
+  gradOut: Floats,
+  out: Floats,
   outer: number,
   axisLen: number,
   inner: number,
   log: boolean,
 ): void {
+  checkSizes("softmaxBackward", { outer, axisLen, inner });
   if (y.length !== outer * axisLen * inner || gradOut.length !== y.length || out.length !== y.length) {
     throw new Error(
       `softmaxBackward: y has ${y.length} elements, gradOut ${gradOut.length}, out ${out.length}; expected ${outer * axisLen * inner} (outer=${outer} axisLen=${axisLen} inner=${inner})`,

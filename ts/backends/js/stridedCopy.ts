@@ -1,5 +1,7 @@
+import type { Floats } from "./floats.js";
+
 /** Checks that every index the view can produce lies inside `a`: the other backends must not read past it. */
-function checkView(a: Float32Array, out: Float32Array, outShape: readonly number[], aStrides: readonly number[]): void {
+function checkView(a: Floats, out: Floats, outShape: readonly number[], aStrides: readonly number[]): void {
   const view = `shape [${outShape.join(", ")}] with strides [${aStrides.join(", ")}]`;
   if (aStrides.length !== outShape.length) {
     throw new Error(`stridedCopy: ${view}: expected one stride per dimension`);
@@ -25,12 +27,7 @@ function checkView(a: Float32Array, out: Float32Array, outShape: readonly number
  * `out` is written in order; an odometer over the outer dimensions tracks the offset into
  * `a`, and the innermost dimension is one loop with a fixed stride.
  */
-export function stridedCopy(
-  a: Float32Array,
-  out: Float32Array,
-  outShape: readonly number[],
-  aStrides: readonly number[],
-): void {
+export function stridedCopy(a: Floats, out: Floats, outShape: readonly number[], aStrides: readonly number[]): void {
   checkView(a, out, outShape, aStrides);
   if (out.length === 0) return;
   const rank = outShape.length;

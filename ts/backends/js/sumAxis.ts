@@ -1,9 +1,13 @@
+import { checkSizes } from "./checkSizes.js";
+import type { Floats } from "./floats.js";
+
 /**
  * Sums the middle axis of `a` seen as [outer, axisLen, inner] into `out[outer·inner]`.
  * Rows of `inner` elements are added in memory order into float64 accumulators, so the
  * reference is as accurate as a float64 sum.
  */
-export function sumAxis(a: Float32Array, out: Float32Array, outer: number, axisLen: number, inner: number): void {
+export function sumAxis(a: Floats, out: Floats, outer: number, axisLen: number, inner: number): void {
+  checkSizes("sumAxis", { outer, axisLen, inner });
   if (a.length !== outer * axisLen * inner || out.length !== outer * inner) {
     throw new Error(
       `sumAxis: a has ${a.length} elements and out ${out.length}, expected ${outer * axisLen * inner} and ${outer * inner} (outer=${outer} axisLen=${axisLen} inner=${inner})`,

@@ -1,4 +1,5 @@
 import type { UnaryOp } from "../../backend/backend.js";
+import type { Floats } from "./floats.js";
 
 /** exp(x)/(1+exp(x)) below zero, so that neither branch divides by an overflowed exp. */
 function sigmoid(x: number): number {
@@ -24,7 +25,7 @@ const apply: Record<UnaryOp, (x: number) => number> = {
 };
 
 /** `out[i] = op(a[i])`; `out` may be `a`, since each element is read before it is written. */
-export function unary(op: UnaryOp, a: Float32Array, out: Float32Array): void {
+export function unary(op: UnaryOp, a: Floats, out: Floats): void {
   const f = apply[op];
   if (f === undefined) throw new Error(`unary: unknown op "${op}"; expected one of ${Object.keys(apply).join(", ")}`);
   if (out.length !== a.length) throw new Error(`unary(${op}): a has ${a.length} elements but out has ${out.length}`);

@@ -2,6 +2,10 @@
 //! implements [`Simd`](crate::simd::Simd) and instantiates the shared kernel bodies in
 //! functions compiled for its instruction set.
 
+// One lane, everywhere: the scalar path of the kernels written over `Simd`, and the tail
+// of every SIMD loop, so both run the same operations.
+pub(crate) mod scalar;
+
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod x86_64_avx2;
 

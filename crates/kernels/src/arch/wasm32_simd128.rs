@@ -60,9 +60,53 @@ impl Simd for Simd128 {
         // f32x4.max propagates NaN, as torch.maximum.
         f32x4_max(a, b)
     }
+    #[inline(always)]
+    unsafe fn lt(a: v128, b: v128) -> v128 {
+        f32x4_lt(a, b)
+    }
+    #[inline(always)]
+    unsafe fn le(a: v128, b: v128) -> v128 {
+        f32x4_le(a, b)
+    }
+    #[inline(always)]
+    unsafe fn eq(a: v128, b: v128) -> v128 {
+        f32x4_eq(a, b)
+    }
+    #[inline(always)]
+    unsafe fn and(a: v128, b: v128) -> v128 {
+        v128_and(a, b)
+    }
+    #[inline(always)]
+    unsafe fn or(a: v128, b: v128) -> v128 {
+        v128_or(a, b)
+    }
+    #[inline(always)]
+    unsafe fn and_not(a: v128, b: v128) -> v128 {
+        // v128.andnot clears the bits of its second operand.
+        v128_andnot(b, a)
+    }
+    #[inline(always)]
+    unsafe fn select(mask: v128, a: v128, b: v128) -> v128 {
+        v128_bitselect(a, b, mask)
+    }
+    #[inline(always)]
+    unsafe fn to_i32_bits(a: v128) -> v128 {
+        i32x4_trunc_sat_f32x4(a)
+    }
+    #[inline(always)]
+    unsafe fn from_i32_bits(a: v128) -> v128 {
+        f32x4_convert_i32x4(a)
+    }
 }
 
 // simd128 is enabled for the whole module at compile time (the cfg on this file), so
 // the attribute restates it rather than enabling anything.
 crate::simd::entry_points!(Simd128, mr = 4, nv = 2, #[target_feature(enable = "simd128")]);
+
+/// The kernels of `simd::nn`; the caller guarantees what `nn::run` requires.
+#[target_feature(enable = "simd128")]
+pub(crate) unsafe fn nn(call: crate::simd::nn::Call) {
+    crate::simd::nn::run::<Simd128>(call)
+}
+
 crate::simd::optim::optim_entry_points!(Simd128, #[target_feature(enable = "simd128")]);

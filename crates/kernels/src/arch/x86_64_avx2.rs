@@ -63,7 +63,50 @@ impl Simd for Avx2Fma {
         let unordered = _mm256_cmp_ps::<_CMP_UNORD_Q>(a, b);
         _mm256_blendv_ps(_mm256_max_ps(a, b), _mm256_add_ps(a, b), unordered)
     }
+    #[inline(always)]
+    unsafe fn lt(a: __m256, b: __m256) -> __m256 {
+        _mm256_cmp_ps::<_CMP_LT_OQ>(a, b)
+    }
+    #[inline(always)]
+    unsafe fn le(a: __m256, b: __m256) -> __m256 {
+        _mm256_cmp_ps::<_CMP_LE_OQ>(a, b)
+    }
+    #[inline(always)]
+    unsafe fn eq(a: __m256, b: __m256) -> __m256 {
+        _mm256_cmp_ps::<_CMP_EQ_OQ>(a, b)
+    }
+    #[inline(always)]
+    unsafe fn and(a: __m256, b: __m256) -> __m256 {
+        _mm256_and_ps(a, b)
+    }
+    #[inline(always)]
+    unsafe fn or(a: __m256, b: __m256) -> __m256 {
+        _mm256_or_ps(a, b)
+    }
+    #[inline(always)]
+    unsafe fn and_not(a: __m256, b: __m256) -> __m256 {
+        _mm256_andnot_ps(a, b)
+    }
+    #[inline(always)]
+    unsafe fn select(mask: __m256, a: __m256, b: __m256) -> __m256 {
+        _mm256_blendv_ps(b, a, mask)
+    }
+    #[inline(always)]
+    unsafe fn to_i32_bits(a: __m256) -> __m256 {
+        _mm256_castsi256_ps(_mm256_cvttps_epi32(a))
+    }
+    #[inline(always)]
+    unsafe fn from_i32_bits(a: __m256) -> __m256 {
+        _mm256_cvtepi32_ps(_mm256_castps_si256(a))
+    }
 }
 
 crate::simd::entry_points!(Avx2Fma, mr = 6, nv = 2, #[target_feature(enable = "avx2,fma")]);
+
+/// The kernels of `simd::nn`; the caller guarantees what `nn::run` requires.
+#[target_feature(enable = "avx2,fma")]
+pub(crate) unsafe fn nn(call: crate::simd::nn::Call) {
+    crate::simd::nn::run::<Avx2Fma>(call)
+}
+
 crate::simd::optim::optim_entry_points!(Avx2Fma, #[target_feature(enable = "avx2,fma")]);

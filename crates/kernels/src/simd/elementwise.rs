@@ -14,6 +14,7 @@ trait Op {
 struct Add;
 struct Sub;
 struct Mul;
+struct Div;
 
 impl Op for Add {
     #[inline(always)]
@@ -45,6 +46,17 @@ impl Op for Mul {
     #[inline(always)]
     unsafe fn vector<S: Simd>(x: S::V, y: S::V) -> S::V {
         S::mul(x, y)
+    }
+}
+
+impl Op for Div {
+    #[inline(always)]
+    fn scalar(x: f32, y: f32) -> f32 {
+        x / y
+    }
+    #[inline(always)]
+    unsafe fn vector<S: Simd>(x: S::V, y: S::V) -> S::V {
+        S::div(x, y)
     }
 }
 
@@ -104,6 +116,7 @@ pub(crate) unsafe fn binary<S: Simd>(op: BinaryOp, a: &[f32], b: &[f32], out: &m
         BinaryOp::Add => broadcast::<S, Add>(a, b, out),
         BinaryOp::Sub => broadcast::<S, Sub>(a, b, out),
         BinaryOp::Mul => broadcast::<S, Mul>(a, b, out),
+        BinaryOp::Div => broadcast::<S, Div>(a, b, out),
     }
 }
 

@@ -6,9 +6,28 @@
 //! end up inside the `#[target_feature]` function of its instruction set, or its
 //! intrinsics would stay out-of-line calls from code compiled without the feature.
 
+// Without an instruction set of its own, a build runs only the bodies that
+// `arch::scalar` instantiates; the rest stays unused there.
+#![cfg_attr(
+    not(any(
+        target_arch = "x86_64",
+        all(target_arch = "wasm32", target_feature = "simd128")
+    )),
+    allow(dead_code, unused_imports, unused_macros)
+)]
+
 pub(crate) mod elementwise;
 pub(crate) mod matmul;
 pub(crate) mod optim;
+
+// The kernels of `unary` and `axis`, reached through `nn::run`.
+pub(crate) mod lanes;
+pub(crate) mod math;
+pub(crate) mod nn;
+pub(crate) mod pow;
+pub(crate) mod reduce;
+pub(crate) mod softmax;
+pub(crate) mod unary;
 
 /// One register of `f32` lanes, as an instruction set's intrinsics see it.
 ///
@@ -37,10 +56,31 @@ pub(crate) trait Simd {
     /// The larger lane, NaN where either is NaN (`torch.maximum`); which zero wins
     /// between -0 and +0 is unspecified.
     unsafe fn max(a: Self::V, b: Self::V) -> Self::V;
+    /// Comparisons give lane masks: every bit set where the comparison holds, none
+    /// where it fails. Every comparison with NaN fails.
+    unsafe fn lt(a: Self::V, b: Self::V) -> Self::V;
+    unsafe fn le(a: Self::V, b: Self::V) -> Self::V;
+    unsafe fn eq(a: Self::V, b: Self::V) -> Self::V;
+    /// Bitwise operations, on masks or on the bits of floats.
+    unsafe fn and(a: Self::V, b: Self::V) -> Self::V;
+    unsafe fn or(a: Self::V, b: Self::V) -> Self::V;
+    /// `!a & b`.
+    unsafe fn and_not(a: Self::V, b: Self::V) -> Self::V;
+    /// `a` in the lanes where `mask` (a comparison result) is set, `b` elsewhere.
+    unsafe fn select(mask: Self::V, a: Self::V, b: Self::V) -> Self::V;
+    /// Lanes holding integral values in i32 range, converted to the bits of those i32s
+    /// (how other values convert differs between instruction sets).
+    unsafe fn to_i32_bits(a: Self::V) -> Self::V;
+    /// Lanes holding the bits of i32s, converted to the nearest floats.
+    unsafe fn from_i32_bits(a: Self::V) -> Self::V;
 
     #[inline(always)]
     unsafe fn zero() -> Self::V {
         Self::splat(0.0)
+    }
+    #[inline(always)]
+    unsafe fn abs(a: Self::V) -> Self::V {
+        Self::and_not(Self::splat(-0.0), a)
     }
 }
 
