@@ -6,7 +6,9 @@ import { describeEachBackend } from "./backends.js";
 describeEachBackend("errors", () => {
   test("matmul with incompatible shapes names the op and both shapes", () => {
     expect(() => matmul(zeros([2, 3]), zeros([4, 5]))).toThrow("matmul: shapes [2, 3] and [4, 5] cannot be multiplied");
-    expect(() => zeros([2, 3, 4]).matmul(zeros([5, 6]))).toThrow("matmul: shapes [2, 3, 4] and [5, 6] cannot be multiplied");
+    expect(() => zeros([2, 3, 4]).matmul(zeros([5, 6]))).toThrow(
+      "matmul: shapes [2, 3, 4] and [5, 6] cannot be multiplied",
+    );
   });
 
   test("add with incompatible shapes names the op and both shapes", () => {

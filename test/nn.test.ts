@@ -31,7 +31,10 @@ describeEachBackend("nn", () => {
     for (const [name, p] of target.namedParameters()) {
       expectClose(p.toFloat32Array(), source.stateDict()[name]?.toFloat32Array() ?? [], 0);
     }
-    target.forward(randn([2, 3])).sum().backward();
+    target
+      .forward(randn([2, 3]))
+      .sum()
+      .backward();
     optimizer.step();
     expect(target.parameters()[0]?.toFloat32Array()).not.toEqual(source.parameters()[0]?.toFloat32Array());
   });
@@ -79,14 +82,20 @@ describeEachBackend("nn", () => {
       new Array(dropped.filter((v) => v !== 0).length).fill(1 / 0.7),
       1e-6,
     );
-    expect(() => new nn.Dropout({ p: 1.5 })).toThrow("Dropout: dropout probability has to be between 0 and 1, but got 1.5");
+    expect(() => new nn.Dropout({ p: 1.5 })).toThrow(
+      "Dropout: dropout probability has to be between 0 and 1, but got 1.5",
+    );
   });
 
   test("Softmax, Sigmoid, Tanh and ReLU modules apply their functions", () => {
     const x = tensor([[-1, 0, 2]]);
     expectClose(new nn.Softmax({ dim: 1 }).forward(x).sum().toFloat32Array(), [1], 1e-6);
     expectClose(new nn.ReLU().forward(x).toFloat32Array(), [0, 0, 2], 0);
-    expectClose(new nn.Sigmoid().forward(x).toFloat32Array(), [-1, 0, 2].map((v) => 1 / (1 + Math.exp(-v))), 1e-6);
+    expectClose(
+      new nn.Sigmoid().forward(x).toFloat32Array(),
+      [-1, 0, 2].map((v) => 1 / (1 + Math.exp(-v))),
+      1e-6,
+    );
     expectClose(new nn.Tanh().forward(x).toFloat32Array(), [-1, 0, 2].map(Math.tanh), 1e-6);
   });
 
@@ -127,10 +136,14 @@ describeEachBackend("nn", () => {
       "crossEntropy: target 3 at index 1 is out of bounds: class indices must be integers in [0, 3)",
     );
     expect(() => new nn.CrossEntropyLoss().forward(logits, [0.5, 1])).toThrow(/target 0.5 at index 0/);
-    expect(() => new nn.CrossEntropyLoss().forward(logits, [0])).toThrow("crossEntropy: expected 2 target class indices, got 1");
+    expect(() => new nn.CrossEntropyLoss().forward(logits, [0])).toThrow(
+      "crossEntropy: expected 2 target class indices, got 1",
+    );
     expect(() => new nn.BCELoss().forward(tensor([0.5, 1.5]), tensor([1, 0]))).toThrow(
       "binaryCrossEntropy: all elements of input should be between 0 and 1, got 1.5 at index 1",
     );
-    expect(() => new nn.L1Loss({ reduce: true } as never)).toThrow('L1Loss: unknown option "reduce"; expected reduction');
+    expect(() => new nn.L1Loss({ reduce: true } as never)).toThrow(
+      'L1Loss: unknown option "reduce"; expected reduction',
+    );
   });
 });

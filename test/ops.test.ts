@@ -21,12 +21,18 @@ describeEachBackend("ops", () => {
     c.mul(c).sum().backward();
     // d/da_i = Σ_j 2(a_i + b_j), d/db_j = Σ_i 2(a_i + b_j)
     close(a.grad, [2 * (4 * 1 + 100), 2 * (4 * 2 + 100), 2 * (4 * 3 + 100)]);
-    close(b.grad, [10, 20, 30, 40].map((v) => 2 * (6 + 3 * v)));
+    close(
+      b.grad,
+      [10, 20, 30, 40].map((v) => 2 * (6 + 3 * v)),
+    );
   });
 
   test("[4] − [2, 3, 4] and division by a tensor route gradients to both operands", () => {
     const a = tensor([1, 2, 3, 4], { requiresGrad: true });
-    const b = tensor(Float32Array.from({ length: 24 }, (_, i) => i + 1), { shape: [2, 3, 4], requiresGrad: true });
+    const b = tensor(
+      Float32Array.from({ length: 24 }, (_, i) => i + 1),
+      { shape: [2, 3, 4], requiresGrad: true },
+    );
     a.sub(b).sum().backward();
     close(a.grad, [6, 6, 6, 6]);
     close(b.grad, new Array(24).fill(-1));
@@ -40,7 +46,16 @@ describeEachBackend("ops", () => {
   });
 
   test("sum and mean over dims, with and without keepdim", () => {
-    const a = tensor([[[1, 2], [3, 4], [5, 6]]], { requiresGrad: true });
+    const a = tensor(
+      [
+        [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ],
+      ],
+      { requiresGrad: true },
+    );
     expect(a.sum(1).shape).toEqual([1, 2]);
     close(a.sum(1), [9, 12]);
     expect(a.sum([0, 2], true).shape).toEqual([1, 3, 1]);
@@ -52,7 +67,13 @@ describeEachBackend("ops", () => {
   });
 
   test("max: the value, ties sharing the gradient; along a dim, values and indices", () => {
-    const a = tensor([[1, 5, 5], [7, 2, 3]], { requiresGrad: true });
+    const a = tensor(
+      [
+        [1, 5, 5],
+        [7, 2, 3],
+      ],
+      { requiresGrad: true },
+    );
     close(a.max(), [7]);
     const tie = tensor([5, 1, 5], { requiresGrad: true });
     tie.max().backward();
@@ -88,12 +109,34 @@ describeEachBackend("ops", () => {
   });
 
   test("transpose, T and reshape move values and gradients", () => {
-    const a = tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
-    expect(a.T.toArray()).toEqual([[1, 4], [2, 5], [3, 6]]);
-    const t = tensor(Float32Array.from({ length: 24 }, (_, i) => i), { shape: [2, 3, 4] }).transpose(0, 2);
+    const a = tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { requiresGrad: true },
+    );
+    expect(a.T.toArray()).toEqual([
+      [1, 4],
+      [2, 5],
+      [3, 6],
+    ]);
+    const t = tensor(
+      Float32Array.from({ length: 24 }, (_, i) => i),
+      { shape: [2, 3, 4] },
+    ).transpose(0, 2);
     expect(t.shape).toEqual([4, 3, 2]);
     expect((t.toArray() as number[][][])[1]?.[2]).toEqual([9, 21]);
-    a.transpose(0, 1).mul(tensor([[1, 10], [2, 20], [3, 30]])).sum().backward();
+    a.transpose(0, 1)
+      .mul(
+        tensor([
+          [1, 10],
+          [2, 20],
+          [3, 30],
+        ]),
+      )
+      .sum()
+      .backward();
     close(a.grad, [1, 2, 3, 10, 20, 30]);
     expect(() => a.reshape([4, -1])).toThrow("reshape: shape [4, -1] is invalid for input of size 6");
   });
@@ -101,24 +144,47 @@ describeEachBackend("ops", () => {
   test("unary ops and their gradients", () => {
     const x = tensor([0.5, 1, 2], { requiresGrad: true });
     const y = x.exp().add(x.log()).add(x.sqrt()).add(x.pow(3)).add(x.neg().abs());
-    close(y, [0.5, 1, 2].map((v) => Math.exp(v) + Math.log(v) + Math.sqrt(v) + v ** 3 + v));
+    close(
+      y,
+      [0.5, 1, 2].map((v) => Math.exp(v) + Math.log(v) + Math.sqrt(v) + v ** 3 + v),
+    );
     y.sum().backward();
-    close(x.grad, [0.5, 1, 2].map((v) => Math.exp(v) + 1 / v + 0.5 / Math.sqrt(v) + 3 * v * v + 1));
+    close(
+      x.grad,
+      [0.5, 1, 2].map((v) => Math.exp(v) + 1 / v + 0.5 / Math.sqrt(v) + 3 * v * v + 1),
+    );
     const z = tensor([-1, 0.5, 2], { requiresGrad: true });
     z.relu().add(z.sigmoid()).add(z.tanh()).sum().backward();
     const s = (v: number) => 1 / (1 + Math.exp(-v));
-    close(z.grad, [-1, 0.5, 2].map((v) => (v > 0 ? 1 : 0) + s(v) * (1 - s(v)) + 1 - Math.tanh(v) ** 2));
+    close(
+      z.grad,
+      [-1, 0.5, 2].map((v) => (v > 0 ? 1 : 0) + s(v) * (1 - s(v)) + 1 - Math.tanh(v) ** 2),
+    );
   });
 
   test("softmax and logSoftmax along any dim", () => {
-    const a = tensor([[1, 2, 3], [1, 1, 1]], { requiresGrad: true });
+    const a = tensor(
+      [
+        [1, 2, 3],
+        [1, 1, 1],
+      ],
+      { requiresGrad: true },
+    );
     const e = [1, 2, 3].map(Math.exp);
     const total = e.reduce((x, y) => x + y);
     close(a.softmax(-1), [...e.map((v) => v / total), 1 / 3, 1 / 3, 1 / 3]);
     close(a.logSoftmax(1), [...e.map((v) => Math.log(v / total)), ...new Array(3).fill(-Math.log(3))]);
     const col = a.softmax(0);
     close(col.sum(0), [1, 1, 1]);
-    a.logSoftmax(1).mul(tensor([[1, 0, 0], [0, 0, 0]])).sum().backward();
+    a.logSoftmax(1)
+      .mul(
+        tensor([
+          [1, 0, 0],
+          [0, 0, 0],
+        ]),
+      )
+      .sum()
+      .backward();
     const p = e.map((v) => v / total);
     close(a.grad, [1 - (p[0] as number), -(p[1] as number), -(p[2] as number), 0, 0, 0]);
   });

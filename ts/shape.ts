@@ -33,7 +33,9 @@ export function normalizeDim(op: string, dim: unknown, rank: number): number {
   const lowest = rank === 0 ? -1 : -rank;
   const highest = rank === 0 ? 0 : rank - 1;
   if (!Number.isInteger(dim) || (dim as number) < lowest || (dim as number) > highest) {
-    throw new Error(`${op}: dimension out of range (expected to be in range of [${lowest}, ${highest}], but got ${String(dim)})`);
+    throw new Error(
+      `${op}: dimension out of range (expected to be in range of [${lowest}, ${highest}], but got ${String(dim)})`,
+    );
   }
   return (dim as number) < 0 ? (dim as number) + Math.max(rank, 1) : (dim as number);
 }

@@ -273,7 +273,9 @@ export class Tensor {
   assign(values: Float32Array): void {
     const op = "assign";
     if (values.length !== this.numel()) {
-      throw new Error(`${op}: expected ${this.numel()} values for shape ${formatShape(this.shape)}, got ${values.length}`);
+      throw new Error(
+        `${op}: expected ${this.numel()} values for shape ${formatShape(this.shape)}, got ${values.length}`,
+      );
     }
     const source = this.backend.fromFloat32Array(values);
     this.backend.copy(source, this.storageFor(op));

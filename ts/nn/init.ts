@@ -1,11 +1,13 @@
-import { type Generator, defaultGenerator } from "../random.js";
+import { defaultGenerator, type Generator } from "../random.js";
 import { formatShape, numelOf } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 
 /** Fan-in and fan-out as `torch.nn.init._calculate_fan_in_and_fan_out` computes them. */
 function fans(op: string, t: Tensor): { fanIn: number; fanOut: number } {
   if (t.shape.length < 2) {
-    throw new Error(`${op}: fan in and fan out can not be computed for a tensor with fewer than 2 dimensions (shape ${formatShape(t.shape)})`);
+    throw new Error(
+      `${op}: fan in and fan out can not be computed for a tensor with fewer than 2 dimensions (shape ${formatShape(t.shape)})`,
+    );
   }
   const receptive = numelOf(t.shape.slice(2));
   return { fanIn: (t.shape[1] as number) * receptive, fanOut: (t.shape[0] as number) * receptive };
@@ -93,7 +95,8 @@ export interface KaimingOptions extends InitOptions {
 
 function kaimingStd(op: string, t: Tensor, opts: KaimingOptions): number {
   const mode = opts.mode ?? "fan_in";
-  if (mode !== "fan_in" && mode !== "fan_out") throw new Error(`${op}: mode must be "fan_in" or "fan_out", got "${String(mode)}"`);
+  if (mode !== "fan_in" && mode !== "fan_out")
+    throw new Error(`${op}: mode must be "fan_in" or "fan_out", got "${String(mode)}"`);
   const { fanIn, fanOut } = fans(op, t);
   const gain = calculateGain(opts.nonlinearity ?? "leaky_relu", opts.a ?? 0);
   return gain / Math.sqrt(mode === "fan_in" ? fanIn : fanOut);

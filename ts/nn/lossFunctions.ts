@@ -26,7 +26,9 @@ function checkPair(op: string, input: Tensor, target: Tensor, reduction: Reducti
   checkOperand(op, target, input);
   checkReduction(op, reduction);
   if (!shapesEqual(input.shape, target.shape)) {
-    throw new Error(`${op}: input shape ${formatShape(input.shape)} and target shape ${formatShape(target.shape)} differ`);
+    throw new Error(
+      `${op}: input shape ${formatShape(input.shape)} and target shape ${formatShape(target.shape)} differ`,
+    );
   }
 }
 
@@ -65,7 +67,8 @@ function fusedLoss(
   return record(out, op, [input], (g) =>
     noGrad(() => {
       const local = gradient();
-      const scaled = reduction === "none" ? local.mul(g) : local.mul(g.item() / (reduction === "mean" ? input.numel() : 1));
+      const scaled =
+        reduction === "none" ? local.mul(g) : local.mul(g.item() / (reduction === "mean" ? input.numel() : 1));
       local.dispose();
       return [scaled];
     }),
@@ -120,7 +123,13 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, redu
 }
 
 /** Class indices as a float storage on `logits`' backend, each checked to be an integer in [0, classes). */
-function classIndices(op: string, target: Tensor | readonly number[] | Int32Array, n: number, classes: number, logits: Tensor): Tensor {
+function classIndices(
+  op: string,
+  target: Tensor | readonly number[] | Int32Array,
+  n: number,
+  classes: number,
+  logits: Tensor,
+): Tensor {
   let values: ArrayLike<number>;
   if (target instanceof Tensor) {
     checkOperand(op, target, logits);
@@ -128,13 +137,17 @@ function classIndices(op: string, target: Tensor | readonly number[] | Int32Arra
   } else if (Array.isArray(target) || target instanceof Int32Array) {
     values = target;
   } else {
-    throw new Error(`${op}: target must be a Tensor, an array of class indices or an Int32Array, got ${String(target)}`);
+    throw new Error(
+      `${op}: target must be a Tensor, an array of class indices or an Int32Array, got ${String(target)}`,
+    );
   }
   if (values.length !== n) throw new Error(`${op}: expected ${n} target class indices, got ${values.length}`);
   for (let i = 0; i < n; i++) {
     const t = values[i] as number;
     if (!Number.isInteger(t) || t < 0 || t >= classes) {
-      throw new Error(`${op}: target ${t} at index ${i} is out of bounds: class indices must be integers in [0, ${classes})`);
+      throw new Error(
+        `${op}: target ${t} at index ${i} is out of bounds: class indices must be integers in [0, ${classes})`,
+      );
     }
   }
   return new Tensor(logits.backend, logits.backend.fromFloat32Array(Float32Array.from(values)), [n]);
@@ -164,10 +177,19 @@ export function crossEntropy(
   const out = reduction === "none" ? losses : noGrad(() => reduce(losses, reduction));
   return record(out, op, [input], (g) => {
     const perSample =
-      reduction === "none" ? g.clone() : noGrad(() => Tensor.zeros(g.backend, [n]).add(g.item() / (reduction === "mean" ? n : 1)));
+      reduction === "none"
+        ? g.clone()
+        : noGrad(() => Tensor.zeros(g.backend, [n]).add(g.item() / (reduction === "mean" ? n : 1)));
     const grad = Tensor.zeros(input.backend, input.shape);
     if (n > 0) {
-      input.backend.crossEntropyBackward(input.storageFor(op), targets.storageFor(op), perSample.storageFor(op), grad.storageFor(op), n, c);
+      input.backend.crossEntropyBackward(
+        input.storageFor(op),
+        targets.storageFor(op),
+        perSample.storageFor(op),
+        grad.storageFor(op),
+        n,
+        c,
+      );
     }
     perSample.dispose();
     return [grad];

@@ -95,7 +95,8 @@ export abstract class Module {
     const missingKeys = [...own.keys()].filter((k) => !Object.hasOwn(stateDict, k));
     const unexpectedKeys = Object.keys(stateDict).filter((k) => !own.has(k));
     const problems: string[] = [];
-    if (strict && missingKeys.length > 0) problems.push(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(", ")}.`);
+    if (strict && missingKeys.length > 0)
+      problems.push(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(", ")}.`);
     if (strict && unexpectedKeys.length > 0) {
       problems.push(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(", ")}.`);
     }
@@ -107,7 +108,9 @@ export abstract class Module {
       const fits = shape === null ? values.length === param.numel() : shapesEqual(shape, param.shape);
       if (!fits) {
         const given = shape === null ? `${values.length} values` : `shape ${formatShape(shape)}`;
-        problems.push(`size mismatch for ${key}: copying a param with ${given} from checkpoint, the shape in current model is ${formatShape(param.shape)}.`);
+        problems.push(
+          `size mismatch for ${key}: copying a param with ${given} from checkpoint, the shape in current model is ${formatShape(param.shape)}.`,
+        );
         continue;
       }
       updates.push([param, values]);

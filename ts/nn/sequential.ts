@@ -17,7 +17,8 @@ export class Sequential extends Module {
   /** The module at `index` (negative counts from the end). */
   at(index: number): Module {
     const m = (this as unknown as Record<string, unknown>)[String(index < 0 ? index + this.length : index)];
-    if (!(m instanceof Module)) throw new Error(`Sequential: index ${index} is out of range for ${this.length} modules`);
+    if (!(m instanceof Module))
+      throw new Error(`Sequential: index ${index} is out of range for ${this.length} modules`);
     return m;
   }
 

@@ -4,7 +4,8 @@ import type { Tensor } from "../tensor.js";
 function gradsOf(op: string, params: Iterable<Tensor> | Tensor): Tensor[] {
   const list = Symbol.iterator in Object(params) ? [...(params as Iterable<Tensor>)] : [params as Tensor];
   return list.flatMap((p) => {
-    if (p === null || typeof p !== "object" || !("grad" in p)) throw new Error(`${op}: expected Tensors, got ${String(p)}`);
+    if (p === null || typeof p !== "object" || !("grad" in p))
+      throw new Error(`${op}: expected Tensors, got ${String(p)}`);
     return p.grad === null ? [] : [p.grad];
   });
 }
@@ -15,8 +16,10 @@ function gradsOf(op: string, params: Iterable<Tensor> | Tensor): Tensor[] {
  */
 export function clipGradNorm(params: Iterable<Tensor> | Tensor, maxNorm: number, normType = 2): number {
   const op = "clipGradNorm";
-  if (typeof maxNorm !== "number" || Number.isNaN(maxNorm)) throw new Error(`${op}: maxNorm must be a number, got ${String(maxNorm)}`);
-  if (typeof normType !== "number" || !(normType > 0)) throw new Error(`${op}: normType must be positive, got ${String(normType)}`);
+  if (typeof maxNorm !== "number" || Number.isNaN(maxNorm))
+    throw new Error(`${op}: maxNorm must be a number, got ${String(maxNorm)}`);
+  if (typeof normType !== "number" || !(normType > 0))
+    throw new Error(`${op}: normType must be positive, got ${String(normType)}`);
   const grads = gradsOf(op, params);
   if (grads.length === 0) return 0;
   const total = noGrad(() => {
@@ -36,7 +39,8 @@ export function clipGradNorm(params: Iterable<Tensor> | Tensor, maxNorm: number,
 /** Clamps every gradient element to [−clipValue, clipValue], as `torch.nn.utils.clip_grad_value_`. */
 export function clipGradValue(params: Iterable<Tensor> | Tensor, clipValue: number): void {
   const op = "clipGradValue";
-  if (typeof clipValue !== "number" || !(clipValue >= 0)) throw new Error(`${op}: clipValue must be a non-negative number, got ${String(clipValue)}`);
+  if (typeof clipValue !== "number" || !(clipValue >= 0))
+    throw new Error(`${op}: clipValue must be a non-negative number, got ${String(clipValue)}`);
   for (const g of gradsOf(op, params)) {
     g.assign(g.toFloat32Array().map((v) => Math.min(Math.max(v, -clipValue), clipValue)));
   }

@@ -1,4 +1,4 @@
-import { type Generator, defaultGenerator } from "../random.js";
+import { defaultGenerator, type Generator } from "../random.js";
 import { Tensor } from "../tensor.js";
 import { mul } from "./binary.js";
 import { checkOperand } from "./operands.js";

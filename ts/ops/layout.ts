@@ -40,7 +40,13 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
     const reducedShape = [...currentShape.slice(0, d), 1, ...currentShape.slice(d + 1)];
     const reduced = Tensor.zeros(g.backend, reducedShape);
     if (reduced.numel() > 0) {
-      g.backend.sumAxis(current.storageFor("sumToShape"), reduced.storageFor("sumToShape"), outer, currentShape[d] as number, inner);
+      g.backend.sumAxis(
+        current.storageFor("sumToShape"),
+        reduced.storageFor("sumToShape"),
+        outer,
+        currentShape[d] as number,
+        inner,
+      );
     }
     if (current !== g) current.dispose();
     current = reduced;

@@ -17,7 +17,8 @@ export function matmulStored(a: Tensor, b: Tensor, transA: boolean, transB: bool
     throw new Error(`${op}: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied`);
   }
   const out = Tensor.zeros(a.backend, [m, n]);
-  if (out.numel() > 0) a.backend.matmul(a.storageFor(op), b.storageFor(op), out.storageFor(op), m, k, n, transA, transB);
+  if (out.numel() > 0)
+    a.backend.matmul(a.storageFor(op), b.storageFor(op), out.storageFor(op), m, k, n, transA, transB);
   return out;
 }
 
@@ -43,7 +44,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   checkOperand("matmul", b, a);
   const [ra, rb] = [a.shape.length, b.shape.length];
   if (ra === 0 || rb === 0) {
-    throw new Error(`matmul: both arguments need at least 1 dimension, got shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+    throw new Error(
+      `matmul: both arguments need at least 1 dimension, got shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`,
+    );
   }
   const k = a.shape[ra - 1] as number;
   if (k !== b.shape[rb === 1 ? 0 : rb - 2]) throw mismatch(a, b);

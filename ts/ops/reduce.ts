@@ -10,7 +10,8 @@ function resolveDims(op: string, dim: number | readonly number[] | undefined, ra
   if (dim === undefined) return [...Array(rank).keys()];
   const dims = (typeof dim === "number" ? [dim] : [...dim]).map((d) => normalizeDim(op, d, rank));
   const unique = [...new Set(dims)].sort((x, y) => x - y);
-  if (unique.length !== dims.length) throw new Error(`${op}: dim ${JSON.stringify(dim)} appears multiple times in the list of dims`);
+  if (unique.length !== dims.length)
+    throw new Error(`${op}: dim ${JSON.stringify(dim)} appears multiple times in the list of dims`);
   return unique;
 }
 
@@ -60,7 +61,12 @@ function spread(g: Tensor, inputShape: readonly number[], dims: readonly number[
   return scaled;
 }
 
-function reduction(op: "sum" | "mean", a: Tensor, dim: number | readonly number[] | undefined, keepdim: boolean): Tensor {
+function reduction(
+  op: "sum" | "mean",
+  a: Tensor,
+  dim: number | readonly number[] | undefined,
+  keepdim: boolean,
+): Tensor {
   checkOperand(op, a, a);
   const dims = resolveDims(op, dim, a.shape.length);
   const count = numelOf(dims.map((d) => a.shape[d] as number));
@@ -130,7 +136,13 @@ export function max(a: Tensor, dim?: number, keepdim = false): Tensor | MaxResul
       const input = a.toFloat32Array();
       const ties = [...input.keys()].filter((i) => input[i] === top || (Number.isNaN(top) && Number.isNaN(input[i])));
       const share = g.item() / ties.length;
-      return [scatter(a, ties, ties.map(() => share))];
+      return [
+        scatter(
+          a,
+          ties,
+          ties.map(() => share),
+        ),
+      ];
     });
   }
   const d = normalizeDim("max", dim, a.shape.length);

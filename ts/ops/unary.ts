@@ -18,7 +18,8 @@ function applyPow(a: Tensor, exponent: number): Tensor {
 /** `g ⊙ h` for a gradient `g` and a tensor `h` the rule computed, which is freed unless `keep`. */
 function times(g: Tensor, h: Tensor, keep = false): Tensor {
   const out = Tensor.zeros(g.backend, g.shape);
-  if (out.numel() > 0) g.backend.binary("mul", g.storageFor("backward"), h.storageFor("backward"), out.storageFor("backward"));
+  if (out.numel() > 0)
+    g.backend.binary("mul", g.storageFor("backward"), h.storageFor("backward"), out.storageFor("backward"));
   if (!keep) h.dispose();
   return out;
 }

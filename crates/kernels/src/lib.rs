@@ -2,15 +2,19 @@
 //!
 //! No dependencies and no allocation, so the same code builds into the Node addon
 //! (rustup's stable Rust) and into WebAssembly (Debian's rustc 1.63). Every public
-//! function takes an [`Isa`] naming the instruction set to run on: `Isa::detect()`
-//! (feature `std`) in a native build, [`Isa::best_static`] in the wasm build, or
-//! [`Isa::SCALAR`].
+//! kernel that computes takes an [`Isa`] naming the instruction set to run on:
+//! `Isa::detect()` (feature `std`) in a native build, [`Isa::best_static`] in the wasm
+//! build, or [`Isa::SCALAR`] (`strided_copy` only moves data and takes none).
 //!
 //! `scalar` holds the reference version of each kernel; `simd` the SIMD versions,
 //! written once over a small vector trait; `arch` one file per instruction set
 //! implementing that trait. Every SIMD path performs the same IEEE operations in the
 //! same order as `scalar`, so results are equal, except `matmul` and `sum`, which agree
-//! to rounding (fused multiply-adds, a different order of additions).
+//! to rounding (fused multiply-adds, a different order of additions). The kernels of
+//! `unary` and `axis` have no separate reference: their one body runs on
+//! `arch::scalar`, a one-lane vector, for the scalar path, so it is bitwise equal too,
+//! except sums along a contiguous axis (see `axis`); their tests check the scalar path
+//! against f64.
 //!
 //! Callers (the bindings) check every length before calling: the checks here are
 //! `assert!`s that guard memory safety, not user-facing errors.

@@ -41,6 +41,21 @@ impl UnaryOp {
         UnaryOp::Sigmoid,
         UnaryOp::Tanh,
     ];
+
+    /// The op's name in the TypeScript union, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            UnaryOp::Neg => "neg",
+            UnaryOp::Exp => "exp",
+            UnaryOp::Log => "log",
+            UnaryOp::Sqrt => "sqrt",
+            UnaryOp::Abs => "abs",
+            UnaryOp::Sign => "sign",
+            UnaryOp::Relu => "relu",
+            UnaryOp::Sigmoid => "sigmoid",
+            UnaryOp::Tanh => "tanh",
+        }
+    }
 }
 
 /// Activations whose backward has a kernel of its own.

@@ -23,9 +23,11 @@ fn code<T: Copy>(op: &str, all: &[T], v: Unknown) -> Result<T> {
 }
 
 /// `out[i] = f(a[i])` with equal lengths: in place when `a` is `out` (the kernels
-/// allow it), on a copy of `a` when they only overlap.
+/// allow it), on a copy of `a` when they only overlap. A non-empty `detail` names the
+/// variant in the message of a length mismatch, as in `unary(exp)`.
 fn map(
     op: &str,
+    detail: &str,
     a: Unknown,
     out: Unknown,
     in_place: impl FnOnce(&mut [f32]),
@@ -33,8 +35,12 @@ fn map(
 ) -> Result<()> {
     let (a, mut out): (Float32ArraySlice, _) = (array(op, "a", a)?, array(op, "out", out)?);
     if a.len() != out.len() {
+        let name = match detail {
+            "" => op.to_owned(),
+            _ => format!("{op}({detail})"),
+        };
         return Err(invalid(format!(
-            "{op}: a has {} elements but out has {}",
+            "{name}: a has {} elements but out has {}",
             a.len(),
             out.len()
         )));
@@ -54,9 +60,9 @@ fn map(
 #[napi(catch_unwind)]
 pub fn unary(op: Unknown, a: Unknown, out: Unknown) -> Result<()> {
     let kind = code("unary", &UnaryOp::ALL, op)?;
-    let name = format!("unary({})", format!("{kind:?}").to_lowercase());
     map(
-        &name,
+        "unary",
+        kind.name(),
         a,
         out,
         |x| descent_kernels::unary_in_place(isa(), kind, x),
@@ -71,6 +77,7 @@ pub fn pow_scalar(a: Unknown, exponent: f64, out: Unknown) -> Result<()> {
     let p = exponent as f32;
     map(
         "powScalar",
+        "",
         a,
         out,
         |x| descent_kernels::pow_scalar_in_place(isa(), x, p),
