@@ -37,10 +37,25 @@ function reduce(values: Tensor, reduction: Reduction): Tensor {
   return reduction === "sum" ? values.sum() : values.mean();
 }
 
-/** Mean squared error, `(input − target)²` reduced, as `torch.nn.functional.mse_loss`. */
+/**
+ * Mean squared error, `(input − target)²` reduced, as `torch.nn.functional.mse_loss`.
+ * The difference is kept for backward, whose gradient 2·(input − target)·g/N is then a
+ * single scaling: the tutorial's training step spends most of its calls here.
+ */
 export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = "mean"): Tensor {
-  checkPair("mseLoss", input, target, reduction);
-  return reduce(input.sub(target).pow(2), reduction);
+  const op = "mseLoss";
+  checkPair(op, input, target, reduction);
+  const diff = noGrad(() => input.sub(target));
+  const squared = noGrad(() => diff.mul(diff));
+  const out = reduction === "none" ? squared : noGrad(() => reduce(squared, reduction));
+  if (out !== squared) squared.dispose();
+  return record(out, op, [input, target], (g) =>
+    noGrad(() => {
+      const factor = reduction === "mean" ? 2 / input.numel() : 2;
+      const gradInput = reduction === "none" ? diff.mul(g).mul(factor) : diff.mul(factor * g.item());
+      return [input.requiresGrad ? gradInput : null, target.requiresGrad ? gradInput.neg() : null];
+    }),
+  );
 }
 
 /** Mean absolute error, `|input − target|` reduced, as `torch.nn.functional.l1_loss`. */

@@ -51,6 +51,12 @@ function withShape(t: Tensor, shape: readonly number[]): Tensor {
 
 /** `g` (shaped like the reduction's output) spread back over `input`'s shape, times `factor`. */
 function spread(g: Tensor, inputShape: readonly number[], dims: readonly number[], factor: number): Tensor {
+  if (dims.length === inputShape.length) {
+    // A full reduction's gradient is one number: a fill, not a gather.
+    const out = Tensor.zeros(g.backend, inputShape);
+    if (out.numel() > 0) g.backend.fill(out.storageFor("backward"), g.item() * factor);
+    return out;
+  }
   const kept = Tensor.zeros(g.backend, keptShape(inputShape, dims));
   g.backend.copy(g.storageFor("backward"), kept.storageFor("backward"));
   const expanded = expandTo(kept, inputShape);
