@@ -86,6 +86,111 @@ function kernelSuite(name: string, load: () => Backend | Promise<Backend>): void
       }
     });
 
+    test("matmul large enough to split over threads, on 1 and 2 threads (atol 2e-6·k + 1e-6, rtol 1e-5)", () => {
+      const before = backend.threads;
+      try {
+        for (const threads of [1, 2]) {
+          backend.setThreads?.(threads);
+          expect(backend.threads ?? 1).toBe(backend.setThreads ? threads : 1);
+          for (const [m, k, n] of [
+            [300, 300, 300],
+            [97, 250, 301],
+          ] as const) {
+            for (const [transA, transB] of [
+              [false, false],
+              [true, false],
+              [false, true],
+              [true, true],
+            ] as const) {
+              const [got, want] = both(
+                backend,
+                (b, a, bm) => {
+                  const out = b.alloc(m * n);
+                  b.matmul(on(b, a as Float32Array), on(b, bm as Float32Array), out, m, k, n, transA, transB);
+                  return b.toFloat32Array(out);
+                },
+                values(m * k),
+                values(k * n),
+              );
+              expectClose(got, want, 2e-6 * k + 1e-6, 1e-5);
+            }
+          }
+        }
+      } finally {
+        if (before !== undefined) backend.setThreads?.(before);
+      }
+    });
+
+    test("linearForward: x·wᵀ + bias, with and without bias and relu (atol 2e-6·k + 1e-6, rtol 1e-5)", () => {
+      const before = backend.threads;
+      try {
+        for (const threads of [1, 2]) {
+          backend.setThreads?.(threads);
+          for (const [m, k, n] of [
+            [0, 3, 4],
+            [3, 0, 4],
+            [3, 4, 0],
+            [1, 1, 1],
+            [100, 2, 1],
+            [5, 1, 9],
+            [7, 13, 17],
+            [33, 17, 65],
+            [128, 100, 30],
+            [300, 300, 300],
+          ] as const) {
+            for (const withBias of [false, true]) {
+              for (const relu of [false, true]) {
+                const [got, want] = both(
+                  backend,
+                  (b, x, w, bias) => {
+                    const out = b.alloc(m * n);
+                    const biasSt = withBias ? on(b, bias as Float32Array) : null;
+                    b.linearForward(on(b, x as Float32Array), on(b, w as Float32Array), biasSt, out, m, k, n, relu);
+                    return b.toFloat32Array(out);
+                  },
+                  values(m * k),
+                  values(n * k),
+                  values(n),
+                );
+                expectClose(got, want, 2e-6 * k + 1e-6, 1e-5);
+                if (relu) expect(got.every((v) => v >= 0)).toBe(true);
+              }
+            }
+          }
+        }
+      } finally {
+        if (before !== undefined) backend.setThreads?.(before);
+      }
+    });
+
+    test("linearForward keeps NaN through relu and writes every element", () => {
+      const [m, k, n] = [2, 3, 4];
+      const x = Float32Array.from([1, 2, NaN, -1, -2, -3]);
+      const w = values(n * k);
+      const [got, want] = both(
+        backend,
+        (b, xs, ws, bias) => {
+          const out = b.fromFloat32Array(new Float32Array(m * n).fill(123));
+          b.linearForward(
+            on(b, xs as Float32Array),
+            on(b, ws as Float32Array),
+            on(b, bias as Float32Array),
+            out,
+            m,
+            k,
+            n,
+            true,
+          );
+          return b.toFloat32Array(out);
+        },
+        x,
+        w,
+        Float32Array.from([0.5, -0.5, 100, -100]),
+      );
+      expect(Array.from(got.slice(0, n)).every(Number.isNaN)).toBe(true);
+      expectClose(got.slice(n), want.slice(n), 1e-5, 1e-5);
+    });
+
     // Exact: one rounding per element, and the float64 result of two float32 operands rounds to
     // the correctly rounded float32 result (53 >= 2·24 + 2 bits), so the reference is exact too.
     test("binary add, sub, mul and div with cyclic broadcasting (exact)", () => {

@@ -3,7 +3,16 @@
 export * as autograd from "./autograd/gradcheck.js";
 export { noGrad } from "./autograd/graph.js";
 export type { BackendName } from "./backend/backend.js";
-export { type BackendAttempt, type BackendInfo, backendInfo, getBackend, ready, setBackend } from "./backend/select.js";
+export {
+  type BackendAttempt,
+  type BackendInfo,
+  backendInfo,
+  getBackend,
+  getNumThreads,
+  ready,
+  setBackend,
+  setNumThreads,
+} from "./backend/select.js";
 export { arange, full, ones, type RandomOptions, rand, randn, type TensorOptions, tensor, zeros } from "./creation.js";
 export * as data from "./data/index.js";
 export { load, save } from "./io/index.js";

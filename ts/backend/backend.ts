@@ -83,8 +83,10 @@ export interface Backend {
   readonly name: BackendName;
   /** Instruction set the kernels run on, e.g. "avx2+fma", "simd128", "none". */
   readonly simd: string;
-  /** Threads the kernels may use, where the backend runs any. */
+  /** Threads the kernels may use, where the backend runs any (wasm and js: 1). */
   readonly threads?: number;
+  /** Sets `threads` (a positive integer, checked by the caller); absent where the backend runs one thread. */
+  setThreads?(n: number): void;
 
   /** A new zero-filled storage of `length` elements. */
   alloc(length: number): Storage;
@@ -104,6 +106,21 @@ export interface Backend {
    * `transA`, `a` is stored k×m; with `transB`, `b` is stored n×k.
    */
   matmul(a: Storage, b: Storage, out: Storage, m: number, k: number, n: number, transA: boolean, transB: boolean): void;
+  /**
+   * The forward of a Linear layer in one pass: `out[m×n] = x·wᵀ + bias`, then
+   * `max(·, 0)` when `relu`, where `x` is m×k, `w` is n×k (read transposed in place)
+   * and `bias` is n floats or null.
+   */
+  linearForward(
+    x: Storage,
+    w: Storage,
+    bias: Storage | null,
+    out: Storage,
+    m: number,
+    k: number,
+    n: number,
+    relu: boolean,
+  ): void;
   /**
    * `out[i] = a[i % a.length] op b[i % b.length]`: equal lengths, or the shorter one
    * repeated as a row or scalar; the shorter length divides `out.length`.

@@ -151,3 +151,21 @@ export function backendInfo(): BackendInfo {
   if (backend.threads !== undefined) info.threads = backend.threads;
   return info;
 }
+
+/**
+ * Sets the threads the native backend's matrix products may use (default: the CPUs
+ * available). `n` must be a positive integer. The wasm and js backends run one thread
+ * and ignore it.
+ */
+export function setNumThreads(n: number): void {
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > 1024) {
+    throw new RangeError(`setNumThreads: n must be an integer in 1..1024, got ${String(n)}`);
+  }
+  const backends = new Set([...loaded.values(), activeBackend()]);
+  for (const backend of backends) backend.setThreads?.(n);
+}
+
+/** The threads the active backend's kernels may use: 1 for wasm and js. */
+export function getNumThreads(): number {
+  return activeBackend().threads ?? 1;
+}

@@ -22,6 +22,21 @@ interface Addon extends OptimAddon, NnAddon {
     transA: boolean,
     transB: boolean,
   ): void;
+  /** `out = x·wᵀ + bias` (bias may be null), then ReLU when `relu`; threaded as matmul. */
+  linearForward(
+    x: Float32Array,
+    w: Float32Array,
+    bias: Float32Array | null,
+    out: Float32Array,
+    m: number,
+    k: number,
+    n: number,
+    relu: boolean,
+  ): void;
+  /** Threads the matrix products may use; the CPUs available until set. */
+  getNumThreads(): number;
+  /** A positive integer; throws otherwise. */
+  setNumThreads(n: number): void;
   /** One function per BinaryOp, named after it. */
   add(a: Float32Array, b: Float32Array, out: Float32Array): void;
   sub(a: Float32Array, b: Float32Array, out: Float32Array): void;
@@ -50,6 +65,9 @@ interface Addon extends OptimAddon, NnAddon {
 const addonFunctions = [
   "simdName",
   "matmul",
+  "linearForward",
+  "getNumThreads",
+  "setNumThreads",
   "add",
   "sub",
   "mul",
@@ -123,6 +141,10 @@ export function loadNativeBackend(): Backend {
   return {
     name: "native",
     simd: addon.simdName(),
+    get threads() {
+      return addon.getNumThreads();
+    },
+    setThreads: (n) => addon.setNumThreads(n),
     alloc,
     fromFloat32Array: copyOf,
     // A fresh buffer of its own: the caller may keep it, and must not pin or see a slab.
@@ -132,6 +154,8 @@ export function loadNativeBackend(): Backend {
     // The garbage collector owns the memory; nothing is held on the Rust side.
     free: () => {},
     matmul: (a, b, out, m, k, n, transA, transB) => addon.matmul(f32(a), f32(b), f32(out), m, k, n, transA, transB),
+    linearForward: (x, w, bias, out, m, k, n, relu) =>
+      addon.linearForward(f32(x), f32(w), bias && f32(bias), f32(out), m, k, n, relu),
     binary: (op, a, b, out) => addon[op](f32(a), f32(b), f32(out)),
     scale: (a, s, out) => addon.scale(f32(a), s, f32(out)),
     sum: (a) => addon.sum(f32(a)),

@@ -32,6 +32,21 @@ interface Exports extends OptimExports, NnExports {
     transA: number,
     transB: number,
   ): void;
+  linear_forward(
+    x: number,
+    xLen: number,
+    w: number,
+    wLen: number,
+    bias: number,
+    biasLen: number,
+    hasBias: number,
+    out: number,
+    outLen: number,
+    m: number,
+    k: number,
+    n: number,
+    relu: number,
+  ): void;
   binary(op: number, a: number, aLen: number, b: number, bLen: number, out: number, outLen: number): void;
   scale(a: number, aLen: number, s: number, out: number, outLen: number): void;
   sum(a: number, len: number): number;
@@ -59,6 +74,7 @@ const functionExports = [
   "free_f32",
   "simd",
   "matmul",
+  "linear_forward",
   "binary",
   "scale",
   "sum",
@@ -159,6 +175,7 @@ function createWasmBackend(ex: Exports): WasmBackend {
   return {
     name: "wasm",
     simd: ex.simd() === 1 ? "simd128" : "none",
+    threads: 1,
     memoryBytes: () => memory.bytes,
 
     alloc(length) {
@@ -200,6 +217,36 @@ function createWasmBackend(ex: Exports): WasmBackend {
       if (b.length !== k * n) fail("matmul", `b has ${b.length} elements, expected k*n = ${k * n} (${shapes})`);
       if (out.length !== m * n) fail("matmul", `out has ${out.length} elements, expected m*n = ${m * n} (${shapes})`);
       ex.matmul(a.ptr, a.length, b.ptr, b.length, out.ptr, out.length, m, k, n, transA ? 1 : 0, transB ? 1 : 0);
+    },
+    linearForward(xSt, wSt, biasSt, outSt, m, k, n, relu) {
+      const op = begin("linearForward");
+      const x = live(op, "x", xSt);
+      const w = live(op, "w", wSt);
+      const bias = biasSt === null ? null : live(op, "bias", biasSt);
+      const out = live(op, "out", outSt);
+      checkSize(op, "m", m);
+      checkSize(op, "k", k);
+      checkSize(op, "n", n);
+      const shapes = `m=${m} k=${k} n=${n}`;
+      if (x.length !== m * k) fail(op, `x has ${x.length} elements, expected m*k = ${m * k} (${shapes})`);
+      if (w.length !== n * k) fail(op, `w has ${w.length} elements, expected n*k = ${n * k} (${shapes})`);
+      if (bias && bias.length !== n) fail(op, `bias has ${bias.length} elements, expected n = ${n}`);
+      if (out.length !== m * n) fail(op, `out has ${out.length} elements, expected m*n = ${m * n} (${shapes})`);
+      ex.linear_forward(
+        x.ptr,
+        x.length,
+        w.ptr,
+        w.length,
+        bias ? bias.ptr : 0,
+        bias ? bias.length : 0,
+        bias ? 1 : 0,
+        out.ptr,
+        out.length,
+        m,
+        k,
+        n,
+        relu ? 1 : 0,
+      );
     },
     binary(op, aSt, bSt, outSt) {
       const code = opCodes.get(op);

@@ -51,12 +51,19 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   }
   const rows = inFeatures === 0 ? x.numel() : x.numel() / inFeatures;
   const outShape = [...x.shape.slice(0, -1), outFeatures];
-  let out = product(x, weight, rows, inFeatures, outFeatures, false, true, outShape);
-  if (bias && out.numel() > 0) {
-    const biased = Tensor.zeros(x.backend, outShape);
-    x.backend.binary("add", out.storageFor(op), bias.storageFor(op), biased.storageFor(op));
-    out.dispose();
-    out = biased;
+  // One kernel: the bias is added as each tile of the product is stored.
+  const out = Tensor.zeros(x.backend, outShape);
+  if (out.numel() > 0) {
+    x.backend.linearForward(
+      x.storageFor(op),
+      weight.storageFor(op),
+      bias ? bias.storageFor(op) : null,
+      out.storageFor(op),
+      rows,
+      inFeatures,
+      outFeatures,
+      false,
+    );
   }
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(out, op, inputs, (g) => {

@@ -95,13 +95,19 @@ impl Isa {
         n: usize,
         ta: bool,
         tb: bool,
+        first_row: usize,
+        epi: crate::Epilogue,
     ) {
         match self.0 {
-            Kind::Scalar => scalar::matmul(a, b, c, m, k, n, ta, tb),
+            Kind::Scalar => scalar::matmul_rows(a, b, c, m, k, n, ta, tb, first_row, epi),
             #[cfg(target_arch = "x86_64")]
-            Kind::Avx2Fma => unsafe { avx2::matmul(a, b, c, m, k, n, ta, tb) },
+            Kind::Avx2Fma => unsafe {
+                avx2::matmul(a, b, c, m, k, n, ta, tb, first_row, epi.raw())
+            },
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-            Kind::Simd128 => unsafe { simd128::matmul(a, b, c, m, k, n, ta, tb) },
+            Kind::Simd128 => unsafe {
+                simd128::matmul(a, b, c, m, k, n, ta, tb, first_row, epi.raw())
+            },
         }
     }
 

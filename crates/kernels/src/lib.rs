@@ -90,8 +90,87 @@ pub fn matmul(
     trans_a: bool,
     trans_b: bool,
 ) {
-    assert!(a.len() == m * k && b.len() == k * n && c.len() == m * n);
-    isa.dispatch_matmul(a, b, c, m, k, n, trans_a, trans_b);
+    matmul_rows(isa, a, b, c, m, k, n, trans_a, trans_b, 0, Epilogue::NONE);
+}
+
+/// What a matrix product does to each element of `C` as it stores it:
+/// `c[i][j] = max(c[i][j] + bias[j], 0)`, each part optional.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Epilogue<'a> {
+    /// A row of `n` floats added to every row of `C`.
+    pub bias: Option<&'a [f32]>,
+    /// Clamp at 0 after the bias (NaN stays NaN, as PyTorch's relu).
+    pub relu: bool,
+}
+
+impl Epilogue<'_> {
+    /// Plain `C = op(A)·op(B)`.
+    pub const NONE: Epilogue<'static> = Epilogue {
+        bias: None,
+        relu: false,
+    };
+
+    pub(crate) fn raw(self) -> simd::matmul::Epilogue {
+        simd::matmul::Epilogue {
+            bias: self.bias.map_or(core::ptr::null(), <[f32]>::as_ptr),
+            relu: self.relu,
+        }
+    }
+}
+
+/// Rows `first_row..first_row + c_rows.len() / n` of `epilogue(op(a)·op(b))` (shapes as
+/// in [`matmul`]) into `c_rows`, which holds just those rows. Disjoint row ranges are
+/// independent, so a caller with threads hands each one a `chunks_mut` of `C`; each
+/// range packs `B` for itself. Every element of `c_rows` is overwritten.
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_rows(
+    isa: Isa,
+    a: &[f32],
+    b: &[f32],
+    c_rows: &mut [f32],
+    m: usize,
+    k: usize,
+    n: usize,
+    trans_a: bool,
+    trans_b: bool,
+    first_row: usize,
+    epilogue: Epilogue,
+) {
+    assert!(a.len() == m * k && b.len() == k * n);
+    let rows = c_rows.len().checked_div(n).unwrap_or(0);
+    assert!(c_rows.len() == rows * n && first_row + rows <= m);
+    assert!(epilogue.bias.map_or(true, |bias| bias.len() == n));
+    isa.dispatch_matmul(a, b, c_rows, m, k, n, trans_a, trans_b, first_row, epilogue);
+}
+
+/// `out[m×n] = x·wᵀ + bias`, then ReLU if `relu`: the forward of a Linear layer, with
+/// `x` `m×k`, `w` `n×k` (read transposed in place) and `bias` `n` floats.
+#[allow(clippy::too_many_arguments)]
+pub fn linear(
+    isa: Isa,
+    x: &[f32],
+    w: &[f32],
+    bias: Option<&[f32]>,
+    out: &mut [f32],
+    m: usize,
+    k: usize,
+    n: usize,
+    relu: bool,
+) {
+    assert!(out.len() == m * n);
+    matmul_rows(
+        isa,
+        x,
+        w,
+        out,
+        m,
+        k,
+        n,
+        false,
+        true,
+        0,
+        Epilogue { bias, relu },
+    );
 }
 
 /// `out[i] = a[i % a.len()] op b[i % b.len()]`: equal lengths, or one operand repeated

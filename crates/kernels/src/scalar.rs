@@ -1,6 +1,6 @@
 //! Reference versions of every kernel: the simplest correct loops, which the SIMD
 //! paths in `arch/` are tested against.
-use crate::{BinaryOp, SgdOptions};
+use crate::{BinaryOp, Epilogue, SgdOptions};
 
 #[allow(clippy::too_many_arguments)]
 pub fn matmul(
@@ -13,16 +13,41 @@ pub fn matmul(
     trans_a: bool,
     trans_b: bool,
 ) {
+    matmul_rows(a, b, c, m, k, n, trans_a, trans_b, 0, Epilogue::NONE);
+}
+
+/// Rows `first_row..` of `epilogue(op(a)·op(b))` into `c` (see `crate::matmul_rows`).
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_rows(
+    a: &[f32],
+    b: &[f32],
+    c: &mut [f32],
+    m: usize,
+    k: usize,
+    n: usize,
+    trans_a: bool,
+    trans_b: bool,
+    first_row: usize,
+    epilogue: Epilogue,
+) {
     for v in c.iter_mut() {
         *v = 0.0;
     }
-    for i in 0..m {
+    for (r, row) in c.chunks_exact_mut(n.max(1)).enumerate() {
+        let i = first_row + r;
         for p in 0..k {
             let aip = if trans_a { a[p * m + i] } else { a[i * k + p] };
-            let row = &mut c[i * n..(i + 1) * n];
             for (j, cij) in row.iter_mut().enumerate() {
                 let bpj = if trans_b { b[j * k + p] } else { b[p * n + j] };
                 *cij += aip * bpj;
+            }
+        }
+        for (j, cij) in row.iter_mut().enumerate() {
+            if let Some(bias) = epilogue.bias {
+                *cij += bias[j];
+            }
+            if epilogue.relu && *cij < 0.0 {
+                *cij = 0.0;
             }
         }
     }

@@ -8,7 +8,9 @@
 //! multiply-adds and by splitting the depth into blocks: each element must be within
 //! `1e-5 · Σₚ|aᵢₚ·bₚⱼ|` of the scalar one. `sum` adds in another order: it must be within
 //! `1e-6 · Σ|xᵢ|` of the exact (f64) sum.
-use crate::{matmul, scalar, sgd_step, sum, sum_rows, BinaryOp, Isa, SgdOptions};
+use crate::{
+    matmul, matmul_rows, scalar, sgd_step, sum, sum_rows, BinaryOp, Epilogue, Isa, SgdOptions,
+};
 use std::vec::Vec;
 use std::{format, vec};
 
@@ -130,6 +132,134 @@ fn matmul_block_edges_and_large_shapes() {
             }
         }
         for (m, k, n) in [(300, 300, 300), (257, 129, 300), (64, 520, 96)] {
+            check_matmul(isa, &mut rng, m, k, n, ta, tb);
+        }
+    }
+}
+
+/// `matmul_rows` over row blocks of `block` rows (as threads would split `C`), with a
+/// bias and ReLU as given, against the scalar product followed by the same epilogue.
+#[allow(clippy::too_many_arguments)]
+fn check_matmul_rows(
+    isa: Isa,
+    rng: &mut Rng,
+    (m, k, n): (usize, usize, usize),
+    (ta, tb): (bool, bool),
+    block: usize,
+    with_bias: bool,
+    relu: bool,
+) {
+    let (a, b, bias) = (rng.vec(m * k), rng.vec(k * n), rng.vec(n));
+    let epi = Epilogue {
+        bias: if with_bias { Some(&bias) } else { None },
+        relu,
+    };
+    let mut want = vec![0.0; m * n];
+    scalar::matmul(&a, &b, &mut want, m, k, n, ta, tb);
+    let abs = |v: &[f32]| v.iter().map(|x| x.abs()).collect::<Vec<_>>();
+    let mut scale = vec![0.0; m * n];
+    scalar::matmul(&abs(&a), &abs(&b), &mut scale, m, k, n, ta, tb);
+    for (i, w) in want.iter_mut().enumerate() {
+        if with_bias {
+            *w += bias[i % n];
+        }
+        if relu && *w < 0.0 {
+            *w = 0.0;
+        }
+    }
+    let mut got = vec![f32::NAN; m * n];
+    for (r, rows) in got.chunks_mut((block * n).max(1)).enumerate() {
+        matmul_rows(isa, &a, &b, rows, m, k, n, ta, tb, r * block, epi);
+    }
+    for i in 0..m * n {
+        let tol = 1e-5 * (scale[i] + if with_bias { bias[i % n].abs() } else { 0.0 });
+        assert!(
+            (got[i] - want[i]).abs() <= tol && (!relu || got[i] >= 0.0),
+            "matmul_rows m={m} k={k} n={n} trans_a={ta} trans_b={tb} block={block} bias={with_bias} relu={relu}: [{}, {}] = {}, scalar gives {} (tolerance {tol})",
+            i / n,
+            i % n,
+            got[i],
+            want[i]
+        );
+    }
+}
+
+/// Row blocks as the Node addon's threads compute them, on the direct and the packed
+/// path, with every epilogue; block boundaries off and on the tile height.
+#[test]
+fn matmul_rows_blocks_and_epilogues() {
+    let (isa, mut rng) = (simd(), Rng(10));
+    let shapes = [
+        (0, 3, 4),
+        (3, 0, 4),
+        (1, 1, 1),
+        (100, 2, 1),
+        (7, 5, 9),
+        (50, 40, 33),
+        (97, 130, 70),
+        (130, 257, 200),
+    ];
+    for (m, k, n) in shapes {
+        for t in TRANSPOSES {
+            for block in [1, 7, 24, 48, 100, m.max(1)] {
+                for (with_bias, relu) in
+                    [(false, false), (true, false), (false, true), (true, true)]
+                {
+                    check_matmul_rows(isa, &mut rng, (m, k, n), t, block, with_bias, relu);
+                    check_matmul_rows(Isa::SCALAR, &mut rng, (m, k, n), t, block, with_bias, relu);
+                }
+            }
+        }
+    }
+}
+
+/// `linear` is `matmul_rows` on `x·wᵀ`; NaN passes through its ReLU.
+#[test]
+fn linear_matches_matmul_with_epilogue_and_keeps_nan() {
+    let (isa, mut rng) = (simd(), Rng(11));
+    for (m, k, n) in [(100, 2, 1), (64, 300, 70), (5, 17, 3)] {
+        let (x, w, bias) = (rng.vec(m * k), rng.vec(n * k), rng.vec(n));
+        let mut want = vec![0.0; m * n];
+        let epi = Epilogue {
+            bias: Some(&bias),
+            relu: true,
+        };
+        matmul_rows(isa, &x, &w, &mut want, m, k, n, false, true, 0, epi);
+        let mut got = vec![f32::NAN; m * n];
+        crate::linear(isa, &x, &w, Some(&bias), &mut got, m, k, n, true);
+        assert_bits_eq(&got, &want, &format!("linear {m}x{k}x{n}"));
+    }
+    // A NaN in row 0 of x poisons that row of the product; relu must keep it.
+    for (m, k, n) in [(2, 3, 4), (40, 70, 50)] {
+        let (mut x, w) = (rng.vec(m * k), rng.vec(n * k));
+        x[1] = f32::NAN;
+        let mut out = vec![0.0; m * n];
+        crate::linear(isa, &x, &w, None, &mut out, m, k, n, true);
+        assert!(
+            out[..n].iter().all(|v| v.is_nan()),
+            "linear {m}x{k}x{n}: relu(NaN)"
+        );
+        assert!(out[n..].iter().all(|v| *v >= 0.0));
+    }
+}
+
+/// Around the direct path's threshold, and matrix-vector shapes on both paths.
+#[test]
+fn matmul_direct_path_threshold_and_skinny_shapes() {
+    use crate::simd::matmul::SMALL;
+    let (isa, mut rng) = (simd(), Rng(12));
+    for (ta, tb) in TRANSPOSES {
+        for (m, k, n) in [
+            (SMALL / 256, 16, 16),
+            (SMALL / 256 + 1, 16, 16),
+            (1, 2000, 9),
+            (2000, 9, 1),
+            (1, 1000, 1),
+            (3, 700, 37),
+            (37, 3, 700),
+            (1, 17, 300),
+            (300, 17, 1),
+        ] {
             check_matmul(isa, &mut rng, m, k, n, ta, tb);
         }
     }
@@ -291,5 +421,35 @@ fn matmul_gflops() {
                 flop / best / 1e9
             );
         }
+    }
+}
+
+/// Nanoseconds per call of tiny products, for reports rather than assertions:
+/// `cargo test -p descent-kernels --release --features std -- --ignored --nocapture matmul_tiny`.
+#[test]
+#[ignore]
+fn matmul_tiny_ns() {
+    use std::println;
+    use std::time::Instant;
+    let (isa, mut rng) = (simd(), Rng(13));
+    for (m, k, n, ta, tb) in [
+        (1, 1, 1, false, false),
+        (100, 2, 1, false, true),
+        (1, 100, 2, true, false),
+        (100, 1, 2, false, false),
+        (32, 32, 32, false, false),
+        (64, 64, 64, false, false),
+    ] {
+        let (a, b, mut c) = (rng.vec(m * k), rng.vec(k * n), vec![0.0; m * n]);
+        let reps = 200_000 / (m * n * k / 1000 + 1);
+        let mut best = f64::INFINITY;
+        for _ in 0..5 {
+            let t = Instant::now();
+            for _ in 0..reps {
+                matmul(isa, &a, &b, &mut c, m, k, n, ta, tb);
+            }
+            best = best.min(t.elapsed().as_secs_f64() / reps as f64);
+        }
+        println!("{m}x{k}x{n} ta={ta} tb={tb}: {:8.1} ns", best * 1e9);
     }
 }

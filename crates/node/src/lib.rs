@@ -25,6 +25,7 @@ use napi::{Error, Result, Status};
 use napi_derive::napi;
 
 pub mod axis;
+pub mod matmul;
 pub mod optim;
 pub mod strided;
 pub mod unary;
@@ -38,35 +39,6 @@ fn isa() -> Isa {
 #[napi(catch_unwind)]
 pub fn simd_name() -> &'static str {
     isa().name()
-}
-
-#[napi(catch_unwind)]
-#[allow(clippy::too_many_arguments)] // flat arguments: an options object costs a property lookup each
-pub fn matmul(
-    a: Unknown,
-    b: Unknown,
-    out: Unknown,
-    m: Unknown,
-    k: Unknown,
-    n: Unknown,
-    trans_a: bool,
-    trans_b: bool,
-) -> Result<()> {
-    const OP: &str = "matmul";
-    let (a, b, mut out) = (
-        array(OP, "a", a)?,
-        array(OP, "b", b)?,
-        array(OP, "out", out)?,
-    );
-    let (m, k, n) = (size(OP, "m", m)?, size(OP, "k", k)?, size(OP, "n", n)?);
-    check_product(OP, "a", a.len(), "m*k", m, k)?;
-    check_product(OP, "b", b.len(), "k*n", k, n)?;
-    check_product(OP, "out", out.len(), "m*n", m, n)?;
-    let (a, b) = (input(&a, &out), input(&b, &out));
-    // SAFETY: no JavaScript runs during this call and every input overlapping `out` was copied.
-    let out = unsafe { out.as_mut() };
-    descent_kernels::matmul(isa(), &a, &b, out, m, k, n, trans_a, trans_b);
-    Ok(())
 }
 
 /// `out[i] = a[i % a.length] + b[i % b.length]`; see `binary` for the broadcast rule.

@@ -126,6 +126,36 @@ pub unsafe extern "C" fn matmul(
     kernels::matmul(ISA, &a, &b, c, m, k, n, trans_a != 0, trans_b != 0);
 }
 
+/// `out[m×n] = x·wᵀ + bias`, then ReLU when `relu`; see `descent_kernels::linear`.
+/// Without `has_bias`, `bias` and `bias_len` are ignored.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn linear_forward(
+    x: *const f32,
+    x_len: usize,
+    w: *const f32,
+    w_len: usize,
+    bias: *const f32,
+    bias_len: usize,
+    has_bias: u32,
+    out: *mut f32,
+    out_len: usize,
+    m: usize,
+    k: usize,
+    n: usize,
+    relu: u32,
+) {
+    let x = input(x, x_len, overlap(x, x_len, out, out_len));
+    let w = input(w, w_len, overlap(w, w_len, out, out_len));
+    let bias = if has_bias != 0 {
+        Some(input(bias, bias_len, overlap(bias, bias_len, out, out_len)))
+    } else {
+        None
+    };
+    let out = view_mut(out, out_len);
+    kernels::linear(ISA, &x, &w, bias.as_deref(), out, m, k, n, relu != 0);
+}
+
 /// `out = a op b` with broadcasting; `op` is 0 add, 1 sub, 2 mul, 3 div.
 #[no_mangle]
 pub unsafe extern "C" fn binary(

@@ -7,7 +7,7 @@ import { binary } from "./binary.js";
 import { crossEntropy } from "./crossEntropy.js";
 import { crossEntropyBackward } from "./crossEntropyBackward.js";
 import type { Floats } from "./floats.js";
-import { matmul } from "./matmul.js";
+import { linearForward, matmul } from "./matmul.js";
 import { maxAxis } from "./maxAxis.js";
 import { powScalar } from "./powScalar.js";
 import { rmspropStep } from "./rmspropStep.js";
@@ -49,7 +49,10 @@ export function createJsBackend(precision: Precision = "float32"): Backend {
     fill: (s, value) => void f32(s).fill(value),
     copy: (src, dst) => f32(dst).set(f32(src)),
     free: () => {},
+    threads: 1,
     matmul: (a, b, out, m, k, n, transA, transB) => matmul(f32(a), f32(b), f32(out), m, k, n, transA, transB),
+    linearForward: (x, w, bias, out, m, k, n, relu) =>
+      linearForward(f32(x), f32(w), bias && f32(bias), f32(out), m, k, n, relu),
     binary: (op, a, b, out) => binary(op, f32(a), f32(b), f32(out)),
     scale: (a, s, out) => scale(f32(a), round(s), f32(out)),
     sum: (a) => round(sum(f32(a))),

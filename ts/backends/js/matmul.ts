@@ -28,3 +28,31 @@ export function matmul(
     }
   }
 }
+
+/**
+ * `out[m×n] = x·wᵀ + bias`, then `max(·, 0)` when `relu`: each output element is the
+ * dot product of a row of `x` and a row of `w`, both contiguous.
+ */
+export function linearForward(
+  x: Floats,
+  w: Floats,
+  bias: Floats | null,
+  out: Floats,
+  m: number,
+  k: number,
+  n: number,
+  relu: boolean,
+): void {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let acc = 0;
+      for (let p = 0; p < k; p++) acc += (x[i * k + p] as number) * (w[j * k + p] as number);
+      // Rounded as a float32 backend stores it, then the bias added and stored again.
+      out[i * n + j] = acc;
+      let v = out[i * n + j] as number;
+      if (bias) v += bias[j] as number;
+      // Math.max keeps NaN, as PyTorch's relu.
+      out[i * n + j] = relu ? Math.max(v, 0) : v;
+    }
+  }
+}

@@ -97,6 +97,33 @@ impl Simd for Simd128 {
     unsafe fn from_i32_bits(a: v128) -> v128 {
         f32x4_convert_i32x4(a)
     }
+    #[inline(always)]
+    unsafe fn load_splat(p: *const f32) -> v128 {
+        v128_load32_splat(p as *const u32)
+    }
+    /// Pairs of rows interleaved, then 64-bit halves recombined.
+    #[inline(always)]
+    unsafe fn transpose(src: *const f32, src_stride: usize, dst: *mut f32, dst_stride: usize) {
+        // No closures: they would not inherit the entry point's target features.
+        let mut r = [f32x4_splat(0.0); 4];
+        for (i, x) in r.iter_mut().enumerate() {
+            *x = v128_load(src.add(i * src_stride) as *const v128);
+        }
+        let [r0, r1, r2, r3] = r;
+        let t0 = i32x4_shuffle::<0, 4, 1, 5>(r0, r1);
+        let t1 = i32x4_shuffle::<2, 6, 3, 7>(r0, r1);
+        let t2 = i32x4_shuffle::<0, 4, 1, 5>(r2, r3);
+        let t3 = i32x4_shuffle::<2, 6, 3, 7>(r2, r3);
+        let columns = [
+            i64x2_shuffle::<0, 2>(t0, t2),
+            i64x2_shuffle::<1, 3>(t0, t2),
+            i64x2_shuffle::<0, 2>(t1, t3),
+            i64x2_shuffle::<1, 3>(t1, t3),
+        ];
+        for (t, x) in columns.iter().enumerate() {
+            v128_store(dst.add(t * dst_stride) as *mut v128, *x);
+        }
+    }
 }
 
 // simd128 is enabled for the whole module at compile time (the cfg on this file), so

@@ -99,6 +99,41 @@ impl Simd for Avx2Fma {
     unsafe fn from_i32_bits(a: __m256) -> __m256 {
         _mm256_cvtepi32_ps(_mm256_castps_si256(a))
     }
+    /// Pairs of rows interleaved, then pairs of pairs, then 128-bit halves swapped.
+    #[inline(always)]
+    unsafe fn transpose(src: *const f32, src_stride: usize, dst: *mut f32, dst_stride: usize) {
+        // No closures: they would not inherit the entry point's target features.
+        let mut r = [_mm256_setzero_ps(); 8];
+        for (i, x) in r.iter_mut().enumerate() {
+            *x = _mm256_loadu_ps(src.add(i * src_stride));
+        }
+        let [r0, r1, r2, r3, r4, r5, r6, r7] = r;
+        let (t0, t1) = (_mm256_unpacklo_ps(r0, r1), _mm256_unpackhi_ps(r0, r1));
+        let (t2, t3) = (_mm256_unpacklo_ps(r2, r3), _mm256_unpackhi_ps(r2, r3));
+        let (t4, t5) = (_mm256_unpacklo_ps(r4, r5), _mm256_unpackhi_ps(r4, r5));
+        let (t6, t7) = (_mm256_unpacklo_ps(r6, r7), _mm256_unpackhi_ps(r6, r7));
+        let s0 = _mm256_shuffle_ps::<0x44>(t0, t2);
+        let s1 = _mm256_shuffle_ps::<0xEE>(t0, t2);
+        let s2 = _mm256_shuffle_ps::<0x44>(t1, t3);
+        let s3 = _mm256_shuffle_ps::<0xEE>(t1, t3);
+        let s4 = _mm256_shuffle_ps::<0x44>(t4, t6);
+        let s5 = _mm256_shuffle_ps::<0xEE>(t4, t6);
+        let s6 = _mm256_shuffle_ps::<0x44>(t5, t7);
+        let s7 = _mm256_shuffle_ps::<0xEE>(t5, t7);
+        let columns = [
+            _mm256_permute2f128_ps::<0x20>(s0, s4),
+            _mm256_permute2f128_ps::<0x20>(s1, s5),
+            _mm256_permute2f128_ps::<0x20>(s2, s6),
+            _mm256_permute2f128_ps::<0x20>(s3, s7),
+            _mm256_permute2f128_ps::<0x31>(s0, s4),
+            _mm256_permute2f128_ps::<0x31>(s1, s5),
+            _mm256_permute2f128_ps::<0x31>(s2, s6),
+            _mm256_permute2f128_ps::<0x31>(s3, s7),
+        ];
+        for (t, x) in columns.iter().enumerate() {
+            _mm256_storeu_ps(dst.add(t * dst_stride), *x);
+        }
+    }
 }
 
 crate::simd::entry_points!(Avx2Fma, mr = 6, nv = 2, #[target_feature(enable = "avx2,fma")]);

@@ -1,10 +1,12 @@
-//! Blocked matrix product in the GotoBLAS/BLIS shape, sized for stack buffers.
+//! Blocked matrix product in the GotoBLAS/BLIS shape, sized for stack buffers, plus a
+//! direct path for problems too small to repay packing.
 //!
 //! `C` is computed in `MR×NR` tiles held in registers (`NR` = `NV` vectors), each summed
-//! over a `KC`-deep slice of the inner dimension. Both operands are copied into small
-//! stack blocks before the tile loop reads them:
+//! over a `KC`-deep slice of the inner dimension. Both operands are copied into stack
+//! blocks before the tile loop reads them:
 //! - a `KC×NC` block of `op(B)`, as `NR`-column panels of contiguous rows, once per
-//!   block (so its cost is shared by all `m` rows);
+//!   block (so its cost is shared by all `m` rows); a stored `Bᵀ` is transposed on the
+//!   way in, `LANES×LANES` squares at a time in registers;
 //! - an `MC×KC` block of `op(A)`, copied along whichever dimension `A` stores
 //!   contiguously, once per `NC` columns of `C`.
 //!
@@ -12,28 +14,62 @@
 //! whole), where edges are padded with zeros (so one tile kernel serves every shape),
 //! and they keep the tile loop off the cache-set conflicts of power-of-two leading
 //! dimensions. Loop order, outside in: `NC` columns, `KC` depth, `MC` rows, one `NR`
-//! panel of `B` (then in L1), the `MR`-row groups of the `A` block (also in L1).
+//! panel of `B` (then in L1), the `MR`-row groups of the `A` block (in L2).
+//!
+//! The last depth block applies the epilogue (bias row, ReLU) as it stores a tile, so
+//! a Linear layer's forward writes its output once.
 use super::Simd;
+use crate::arch::scalar::Scalar;
 use core::cmp::min;
 use core::mem::MaybeUninit;
 
 /// Depth of a block: a tile's load and store of `C` is amortised over `KC`
-/// multiply-adds, and one `KC×NR` panel of `B` plus the `MC×KC` block of `A` fit in L1.
-pub(crate) const KC: usize = 128;
+/// multiply-adds, and one `KC×NR` panel of `B` (16 KiB with `NR` = 16) stays in a 32 KiB L1.
+pub(crate) const KC: usize = 256;
 /// Width of the packed block of `B`, a multiple of every instruction set's `NR`. `A` is
-/// copied once per `NC` columns, so wider is better; the stack bounds it (48 KiB).
-pub(crate) const NC: usize = 96;
-/// Height of the packed block of `A`, a multiple of every instruction set's `MR`.
-pub(crate) const MC: usize = 24;
+/// copied once per `NC` columns, so wider is better; the stack bounds it (192 KiB).
+pub(crate) const NC: usize = 192;
+/// Height of the packed block of `A`, a multiple of every instruction set's `MR` (48 KiB).
+pub(crate) const MC: usize = 48;
 /// Bounds on the tile shape, to size the edge buffer (stable Rust cannot write
 /// `[f32; MR * NR]` for const generics).
 const MAX_MR: usize = 8;
 const MAX_NR: usize = 16;
+/// At most this many multiply-adds (`rows·k·n`) take the direct path, which reads the
+/// operands in place: below it, packing and padding cost more than they save.
+pub(crate) const SMALL: usize = 16 * 1024;
+
+/// What happens to each element of `C` as it is stored for the last time:
+/// `c = max(c + bias[j], 0)`, each part optional.
+#[derive(Clone, Copy)]
+pub(crate) struct Epilogue {
+    /// A row of `n` floats added to every row of `C`, or null.
+    pub bias: *const f32,
+    pub relu: bool,
+}
+
+impl Epilogue {
+    /// Applies the epilogue to the vector (or, with `Scalar`, element) of `C` at column `j`.
+    #[inline(always)]
+    unsafe fn apply<T: Simd>(self, x: T::V, j: usize) -> T::V {
+        let x = if self.bias.is_null() {
+            x
+        } else {
+            T::add(x, T::load(self.bias.add(j)))
+        };
+        if self.relu {
+            // `max` keeps NaN, as PyTorch's relu.
+            T::max(x, T::zero())
+        } else {
+            x
+        }
+    }
+}
 
 /// A matrix as a base pointer and element strides: a stored transpose is the same
 /// matrix with the strides swapped.
 #[derive(Clone, Copy)]
-struct Strided {
+pub(crate) struct Strided {
     ptr: *const f32,
     row: usize,
     col: usize,
@@ -46,36 +82,30 @@ impl Strided {
     }
 }
 
-/// `c = op(a)·op(b)` with `op(a)` `m×k` and `op(b)` `k×n`, as `crate::matmul`; every
-/// element of `c` is written, its previous contents are ignored.
+/// `op(a)` from row `first_row` on, and `op(b)`, as strided views (shapes as in
+/// `crate::matmul`).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-pub(crate) unsafe fn matmul<S: Simd, const MR: usize, const NV: usize>(
+pub(crate) unsafe fn operands(
     a: &[f32],
     b: &[f32],
-    c: &mut [f32],
     m: usize,
     k: usize,
     n: usize,
     trans_a: bool,
     trans_b: bool,
-) {
-    let nr = NV * S::LANES;
-    debug_assert!(MR <= MAX_MR && nr <= MAX_NR && MC % MR == 0 && NC % nr == 0);
-    if k == 0 {
-        c.fill(0.0);
-        return;
-    }
-    let (a, b, c) = (a.as_ptr(), b.as_ptr(), c.as_mut_ptr());
+    first_row: usize,
+) -> (Strided, Strided) {
+    let (a, b) = (a.as_ptr(), b.as_ptr());
     let a = if trans_a {
         Strided {
-            ptr: a,
+            ptr: a.add(first_row),
             row: 1,
             col: m,
         }
     } else {
         Strided {
-            ptr: a,
+            ptr: a.add(first_row * k),
             row: k,
             col: 1,
         }
@@ -93,7 +123,32 @@ pub(crate) unsafe fn matmul<S: Simd, const MR: usize, const NV: usize>(
             col: 1,
         }
     };
-    // Only what the packing wrote is ever read, so zeroing 60 KiB per call would be waste.
+    (a, b)
+}
+
+/// Whether a product of `rows×k×n` takes the direct path.
+#[inline(always)]
+pub(crate) fn is_direct(rows: usize, k: usize, n: usize) -> bool {
+    k == 0 || rows * k * n <= SMALL
+}
+
+/// `rows` rows of `c = epilogue(op(a)·op(b))`, rows `n` apart, through packed blocks.
+/// Its 240 KiB of stack blocks are why it is a function of its own: every call that
+/// has them in its frame pays for probing each stack page, so the direct path must not.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn packed<S: Simd, const MR: usize, const NV: usize>(
+    a: Strided,
+    b: Strided,
+    c: *mut f32,
+    rows: usize,
+    k: usize,
+    n: usize,
+    epi: Epilogue,
+) {
+    let nr = NV * S::LANES;
+    debug_assert!(MR <= MAX_MR && nr <= MAX_NR && MC % MR == 0 && NC % nr == 0);
+    // Only what the packing wrote is ever read, so zeroing 240 KiB per call would be waste.
     let mut b_block = MaybeUninit::<[f32; KC * NC]>::uninit();
     let mut a_block = MaybeUninit::<[f32; MC * KC]>::uninit();
     let (b_block, a_block) = (
@@ -104,25 +159,29 @@ pub(crate) unsafe fn matmul<S: Simd, const MR: usize, const NV: usize>(
         let nc = min(NC, n - jc);
         for pc in (0..k).step_by(KC) {
             let kc = min(KC, k - pc);
+            let store = Store {
+                overwrite: pc == 0,
+                epi: if pc + kc == k { Some(epi) } else { None },
+            };
             pack_b::<S, NV>(b, pc, jc, kc, nc, b_block);
-            for ic in (0..m).step_by(MC) {
-                let mc = min(MC, m - ic);
+            for ic in (0..rows).step_by(MC) {
+                let mc = min(MC, rows - ic);
                 let a_rows = pack_a::<S, MR>(a, ic, mc, pc, kc, a_block);
                 for jr in (0..nc).step_by(nr) {
                     for ir in (0..mc).step_by(MR) {
                         let a_group = Strided {
-                            ptr: a_rows.at(ir, 0),
-                            ..a_rows
+                            ptr: a_rows.ptr.add(ir / MR * a_rows.group),
+                            row: a_rows.row,
+                            col: a_rows.col,
                         };
                         let acc = tile::<S, MR, NV>(kc, a_group, b_block.add(jr * kc));
-                        let dst = c.add((ic + ir) * n + jc + jr);
-                        store_tile::<S, MR, NV>(
+                        store.tile::<S, MR, NV>(
                             &acc,
-                            dst,
+                            c.add((ic + ir) * n + jc + jr),
                             n,
                             min(MR, mc - ir),
                             min(nr, nc - jr),
-                            pc == 0,
+                            jc + jr,
                         );
                     }
                 }
@@ -141,63 +200,93 @@ unsafe fn tile<S: Simd, const MR: usize, const NV: usize>(
 ) -> [[S::V; NV]; MR] {
     let mut acc = [[S::zero(); NV]; MR];
     let (mut a_col, mut b_row) = (a.ptr, b);
+    // One step per iteration: unrolling by 4 measured slower in V8 (register
+    // pressure on its 16 xmm registers) and LLVM unrolls the native build itself.
     for _ in 0..kc {
-        let mut bv = [S::zero(); NV];
-        for (v, x) in bv.iter_mut().enumerate() {
-            *x = S::load(b_row.add(v * S::LANES));
-        }
-        for (r, acc_row) in acc.iter_mut().enumerate() {
-            let ar = S::splat(*a_col.add(r * a.row));
-            for (x, bx) in acc_row.iter_mut().zip(&bv) {
-                *x = S::mul_add(ar, *bx, *x);
-            }
-        }
+        step::<S, MR, NV>(&mut acc, a_col, a.row, b_row);
         a_col = a_col.add(a.col);
         b_row = b_row.add(NV * S::LANES);
     }
     acc
 }
 
-/// Writes (first depth block) or adds (later ones) the valid `rows×cols` corner of a tile
-/// into `C`, whose rows are `ldc` apart. Edge tiles go through a buffer because their
-/// vectors would cross the end of a row of `C`.
+/// One depth step of the tile: `acc += a[0..MR]ᵀ·b[0..NR]`, the `MR` floats of `A`
+/// `a_row` apart.
 #[inline(always)]
-unsafe fn store_tile<S: Simd, const MR: usize, const NV: usize>(
-    acc: &[[S::V; NV]; MR],
-    dst: *mut f32,
-    ldc: usize,
-    rows: usize,
-    cols: usize,
-    overwrite: bool,
+unsafe fn step<S: Simd, const MR: usize, const NV: usize>(
+    acc: &mut [[S::V; NV]; MR],
+    a: *const f32,
+    a_row: usize,
+    b: *const f32,
 ) {
-    let nr = NV * S::LANES;
-    if rows == MR && cols == nr {
+    let mut bv = [S::zero(); NV];
+    for (v, x) in bv.iter_mut().enumerate() {
+        *x = S::load(b.add(v * S::LANES));
+    }
+    for (r, acc_row) in acc.iter_mut().enumerate() {
+        let ar = S::load_splat(a.add(r * a_row));
+        for (x, bx) in acc_row.iter_mut().zip(&bv) {
+            *x = S::mul_add(ar, *bx, *x);
+        }
+    }
+}
+
+/// How a depth block's tiles reach `C`: written by the first block, added by later
+/// ones, and passed through the epilogue by the last.
+#[derive(Clone, Copy)]
+struct Store {
+    overwrite: bool,
+    epi: Option<Epilogue>,
+}
+
+impl Store {
+    #[inline(always)]
+    unsafe fn one<T: Simd>(self, p: *mut f32, x: T::V, j: usize) {
+        let x = if self.overwrite {
+            x
+        } else {
+            T::add(T::load(p), x)
+        };
+        let x = match self.epi {
+            Some(e) => e.apply::<T>(x, j),
+            None => x,
+        };
+        T::store(p, x);
+    }
+
+    /// Stores the valid `rows×cols` corner of a tile into `C` at `dst` (column `j0`),
+    /// whose rows are `ldc` apart. Edge tiles go through a buffer because their vectors
+    /// would cross the end of a row of `C`.
+    #[inline(always)]
+    unsafe fn tile<S: Simd, const MR: usize, const NV: usize>(
+        self,
+        acc: &[[S::V; NV]; MR],
+        dst: *mut f32,
+        ldc: usize,
+        rows: usize,
+        cols: usize,
+        j0: usize,
+    ) {
+        let nr = NV * S::LANES;
+        if rows == MR && cols == nr {
+            for (r, acc_row) in acc.iter().enumerate() {
+                for (v, x) in acc_row.iter().enumerate() {
+                    self.one::<S>(dst.add(r * ldc + v * S::LANES), *x, j0 + v * S::LANES);
+                }
+            }
+            return;
+        }
+        let mut buf = MaybeUninit::<[f32; MAX_MR * MAX_NR]>::uninit();
+        let buf = buf.as_mut_ptr() as *mut f32;
         for (r, acc_row) in acc.iter().enumerate() {
             for (v, x) in acc_row.iter().enumerate() {
-                let p = dst.add(r * ldc + v * S::LANES);
-                S::store(
-                    p,
-                    if overwrite {
-                        *x
-                    } else {
-                        S::add(S::load(p), *x)
-                    },
-                );
+                S::store(buf.add(r * nr + v * S::LANES), *x);
             }
         }
-        return;
-    }
-    let mut buf = MaybeUninit::<[f32; MAX_MR * MAX_NR]>::uninit();
-    let buf = buf.as_mut_ptr() as *mut f32;
-    for (r, acc_row) in acc.iter().enumerate() {
-        for (v, x) in acc_row.iter().enumerate() {
-            S::store(buf.add(r * nr + v * S::LANES), *x);
-        }
-    }
-    for r in 0..rows {
-        for j in 0..cols {
-            let (p, x) = (dst.add(r * ldc + j), *buf.add(r * nr + j));
-            *p = if overwrite { x } else { *p + x };
+        for r in 0..rows {
+            for j in 0..cols {
+                self.one::<Scalar>(dst.add(r * ldc + j), *buf.add(r * nr + j), j0 + j);
+            }
         }
     }
 }
@@ -213,35 +302,49 @@ unsafe fn pack_b<S: Simd, const NV: usize>(
     nc: usize,
     dst: *mut f32,
 ) {
-    let nr = NV * S::LANES;
+    let (lanes, nr) = (S::LANES, NV * S::LANES);
     for jr in (0..nc).step_by(nr) {
         let (cols, panel) = (min(nr, nc - jr), dst.add(jr * kc));
+        let mut p = 0;
         if cols == nr && b.col == 1 {
             for p in 0..kc {
                 for v in 0..NV {
-                    let x = S::load(b.at(p0 + p, j0 + jr + v * S::LANES));
-                    S::store(panel.add(p * nr + v * S::LANES), x);
+                    let x = S::load(b.at(p0 + p, j0 + jr + v * lanes));
+                    S::store(panel.add(p * nr + v * lanes), x);
                 }
             }
-        } else {
-            for p in 0..kc {
-                for j in 0..nr {
-                    *panel.add(p * nr + j) = if j < cols {
-                        *b.at(p0 + p, j0 + jr + j)
-                    } else {
-                        0.0
-                    };
+            continue;
+        }
+        if cols == nr && b.row == 1 {
+            // `Bᵀ` stores each column of `op(B)` contiguously: transpose squares of
+            // `LANES` columns by `LANES` depths in registers.
+            while p + lanes <= kc {
+                for v in 0..NV {
+                    let src = b.at(p0 + p, j0 + jr + v * lanes);
+                    S::transpose(src, b.col, panel.add(p * nr + v * lanes), nr);
                 }
+                p += lanes;
+            }
+        }
+        for p in p..kc {
+            for j in 0..nr {
+                *panel.add(p * nr + j) = if j < cols {
+                    *b.at(p0 + p, j0 + jr + j)
+                } else {
+                    0.0
+                };
             }
         }
     }
 }
 
 /// Copies `op(A)[i0..i0+rows, p0..p0+kc]` into `dst`, zero-padded to whole `MR`-row
-/// groups, and returns its view. The copy keeps the stored orientation, so it runs
-/// along contiguous memory: rows `KC` apart for `A`, columns `MC` apart for `Aᵀ`.
-/// Reading from the copy rather than from `A` avoids the cache-set conflicts of
-/// power-of-two leading dimensions, and costs little next to the `NC` uses per element.
+/// groups, and returns its view; group `g` starts at `ptr + g·group`. The copy runs
+/// along whichever dimension `A` stores contiguously: for `A`, rows `KC` apart (the
+/// tile reads `MR` rows as `MR` short streams); for `Aᵀ`, each group as `kc` runs of
+/// `MR` floats, so the tile reads one contiguous stream. Reading from the copy rather
+/// than from `A` avoids the cache-set conflicts of power-of-two leading dimensions,
+/// and costs little next to the `NC` uses per element.
 #[inline(always)]
 unsafe fn pack_a<S: Simd, const MR: usize>(
     a: Strided,
@@ -250,7 +353,7 @@ unsafe fn pack_a<S: Simd, const MR: usize>(
     p0: usize,
     kc: usize,
     dst: *mut f32,
-) -> Strided {
+) -> PackedA {
     let padded = (rows + MR - 1) / MR * MR;
     if a.col == 1 {
         for i in 0..rows {
@@ -259,21 +362,47 @@ unsafe fn pack_a<S: Simd, const MR: usize>(
         for i in rows..padded {
             core::ptr::write_bytes(dst.add(i * KC), 0, kc);
         }
-        Strided {
+        PackedA {
             ptr: dst,
             row: KC,
             col: 1,
+            group: MR * KC,
         }
     } else {
-        for p in 0..kc {
-            copy_line::<S, MC>(a.at(i0, p0 + p), dst.add(p * MC), rows, padded);
+        for g in (0..rows).step_by(MR) {
+            let group = dst.add(g * kc);
+            if g + MR <= rows {
+                for p in 0..kc {
+                    let src = a.at(i0 + g, p0 + p);
+                    for r in 0..MR {
+                        *group.add(p * MR + r) = *src.add(r);
+                    }
+                }
+            } else {
+                for p in 0..kc {
+                    let src = a.at(i0 + g, p0 + p);
+                    for r in 0..MR {
+                        *group.add(p * MR + r) = if g + r < rows { *src.add(r) } else { 0.0 };
+                    }
+                }
+            }
         }
-        Strided {
+        PackedA {
             ptr: dst,
             row: 1,
-            col: MC,
+            col: MR,
+            group: MR * kc,
         }
     }
+}
+
+/// A packed block of `A`: element `(r, p)` of group `g` at `ptr + g·group + r·row + p·col`.
+#[derive(Clone, Copy)]
+struct PackedA {
+    ptr: *const f32,
+    row: usize,
+    col: usize,
+    group: usize,
 }
 
 /// Copies `len` contiguous floats and zero-fills up to `padded <= MAX`. The vector loop
@@ -295,4 +424,98 @@ unsafe fn copy_line<S: Simd, const MAX: usize>(
     for i in vectors * S::LANES..padded {
         *dst.add(i) = if i < len { *src.add(i) } else { 0.0 };
     }
+}
+
+/// Columns of `C` one row of the direct path keeps in registers.
+const DIRECT_VECTORS: usize = 4;
+
+/// `C = epilogue(A·B)` read in place, for problems where packing would cost more than
+/// the product (matrix-vector shapes, tiny layers). It picks the loop whose innermost
+/// axis is contiguous: dot products along `k` when rows of `A` and columns of `B` are
+/// both contiguous, else rows of `C` accumulated from rows of `B`.
+#[inline(always)]
+pub(crate) unsafe fn direct<S: Simd>(
+    a: Strided,
+    b: Strided,
+    c: *mut f32,
+    rows: usize,
+    k: usize,
+    n: usize,
+    epi: Epilogue,
+) {
+    if a.col == 1 && b.row == 1 && k >= S::LANES {
+        for i in 0..rows {
+            for j in 0..n {
+                let x = dot::<S>(a.at(i, 0), b.at(0, j), k);
+                *c.add(i * n + j) = epi.apply::<Scalar>(x, j);
+            }
+        }
+    } else if b.col == 1 {
+        for i in 0..rows {
+            let row = c.add(i * n);
+            let mut j = 0;
+            while j + DIRECT_VECTORS * S::LANES <= n {
+                let mut acc = [S::zero(); DIRECT_VECTORS];
+                for p in 0..k {
+                    let x = S::splat(*a.at(i, p));
+                    for (v, acc) in acc.iter_mut().enumerate() {
+                        *acc = S::mul_add(x, S::load(b.at(p, j + v * S::LANES)), *acc);
+                    }
+                }
+                for (v, acc) in acc.iter().enumerate() {
+                    let j = j + v * S::LANES;
+                    S::store(row.add(j), epi.apply::<S>(*acc, j));
+                }
+                j += DIRECT_VECTORS * S::LANES;
+            }
+            while j + S::LANES <= n {
+                let mut acc = S::zero();
+                for p in 0..k {
+                    acc = S::mul_add(S::splat(*a.at(i, p)), S::load(b.at(p, j)), acc);
+                }
+                S::store(row.add(j), epi.apply::<S>(acc, j));
+                j += S::LANES;
+            }
+            for j in j..n {
+                let x = dot_strided(a.at(i, 0), a.col, b.at(0, j), b.row, k);
+                *row.add(j) = epi.apply::<Scalar>(x, j);
+            }
+        }
+    } else {
+        for i in 0..rows {
+            for j in 0..n {
+                let x = dot_strided(a.at(i, 0), a.col, b.at(0, j), b.row, k);
+                *c.add(i * n + j) = epi.apply::<Scalar>(x, j);
+            }
+        }
+    }
+}
+
+/// `Σₚ x[p]·y[p]` over `len` contiguous terms: two vector accumulators, then the tail.
+#[inline(always)]
+unsafe fn dot<S: Simd>(x: *const f32, y: *const f32, len: usize) -> f32 {
+    let mut acc = [S::zero(); 2];
+    let mut p = 0;
+    while p + 2 * S::LANES <= len {
+        for (v, acc) in acc.iter_mut().enumerate() {
+            let q = p + v * S::LANES;
+            *acc = S::mul_add(S::load(x.add(q)), S::load(y.add(q)), *acc);
+        }
+        p += 2 * S::LANES;
+    }
+    let mut total = S::reduce_sum(S::add(acc[0], acc[1]));
+    for p in p..len {
+        total += *x.add(p) * *y.add(p);
+    }
+    total
+}
+
+/// `Σₚ x[p·dx]·y[p·dy]` over `len` terms, one at a time.
+#[inline(always)]
+unsafe fn dot_strided(x: *const f32, dx: usize, y: *const f32, dy: usize, len: usize) -> f32 {
+    let mut total = 0.0;
+    for p in 0..len {
+        total += *x.add(p * dx) * *y.add(p * dy);
+    }
+    total
 }

@@ -74,6 +74,23 @@ pub(crate) trait Simd {
     /// Lanes holding the bits of i32s, converted to the nearest floats.
     unsafe fn from_i32_bits(a: Self::V) -> Self::V;
 
+    /// `splat(*p)`, as one instruction where the instruction set has one.
+    #[inline(always)]
+    unsafe fn load_splat(p: *const f32) -> Self::V {
+        Self::splat(*p)
+    }
+
+    /// Transposes a `LANES×LANES` square: row `r`, the `LANES` floats at
+    /// `src + r·src_stride`, becomes column `r` of `dst`, whose rows are `dst_stride` apart.
+    #[inline(always)]
+    unsafe fn transpose(src: *const f32, src_stride: usize, dst: *mut f32, dst_stride: usize) {
+        for r in 0..Self::LANES {
+            for t in 0..Self::LANES {
+                *dst.add(t * dst_stride + r) = *src.add(r * src_stride + t);
+            }
+        }
+    }
+
     #[inline(always)]
     unsafe fn zero() -> Self::V {
         Self::splat(0.0)
@@ -106,8 +123,35 @@ macro_rules! entry_points {
             n: usize,
             trans_a: bool,
             trans_b: bool,
+            first_row: usize,
+            epi: mm::Epilogue,
         ) {
-            mm::matmul::<$simd, $mr, $nv>(a, b, c, m, k, n, trans_a, trans_b)
+            let rows = c.len().checked_div(n).unwrap_or(0);
+            if rows == 0 {
+                return;
+            }
+            let (a, b) = mm::operands(a, b, m, k, n, trans_a, trans_b, first_row);
+            let c = c.as_mut_ptr();
+            if mm::is_direct(rows, k, n) {
+                mm::direct::<$simd>(a, b, c, rows, k, n, epi)
+            } else {
+                matmul_packed(a, b, c, rows, k, n, epi)
+            }
+        }
+
+        /// Out of line: see `mm::packed` on its stack frame.
+        #[$feature]
+        #[inline(never)]
+        unsafe fn matmul_packed(
+            a: mm::Strided,
+            b: mm::Strided,
+            c: *mut f32,
+            rows: usize,
+            k: usize,
+            n: usize,
+            epi: mm::Epilogue,
+        ) {
+            mm::packed::<$simd, $mr, $nv>(a, b, c, rows, k, n, epi)
         }
 
         #[$feature]
