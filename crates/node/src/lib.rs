@@ -27,6 +27,7 @@ use napi_derive::napi;
 pub mod axis;
 pub mod matmul;
 pub mod optim;
+pub mod pool;
 pub mod strided;
 pub mod unary;
 

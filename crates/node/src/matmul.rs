@@ -3,26 +3,34 @@
 //!
 //! Large products are split by rows of `C` into one contiguous block per thread: each
 //! block is a disjoint `&mut` slice, and `descent_kernels::matmul_rows` computes it
-//! (packing `B` for itself, a small cost next to the product). Threads come from
-//! `std::thread::scope` per call; the threshold keeps the spawn cost (tens of
-//! microseconds) well under the time saved.
+//! (packing `B` for itself, a small cost next to the product). The threads are the
+//! calling one plus persistent workers (`pool`), parked between products, so a split
+//! costs a wake-up (~5 µs), not a spawn (tens of µs); the threshold keeps that under
+//! the time saved.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
 use descent_kernels::Epilogue;
 use napi::bindgen_prelude::{Float32ArraySlice, Unknown};
-use napi::{Result, ValueType};
+use napi::{Error, Result, Status, ValueType};
 use napi_derive::napi;
 
+use crate::pool::Pool;
 use crate::{array, check_product, input, invalid, isa, shown, size};
 
-/// Products of fewer multiply-adds (`m·k·n`) run on one thread: 2^22 take about
-/// 100 µs on one core, several times what spawning and joining a thread costs
-/// (at 2^21, 128³, two threads measured slower than one).
-const PARALLEL_MIN: usize = 1 << 22;
-/// Row blocks are multiples of this (a multiple of every instruction set's tile height),
-/// so no thread computes a partial tile that another also computes.
-const ROW_ALIGN: usize = 24;
+/// Products of fewer multiply-adds (`m·k·n`) run on one thread. Handing a part to a
+/// pool worker and waiting for it costs about 5 µs here (2 vCPUs, KVM); 2^20 take about
+/// 13 µs on one core. Measured on 2 threads (2t/1t time, best of 10 alternations):
+/// 64³ (2^18) 0.89x, 96³ (2^19.8) 0.95x, 128×64×128 and 128×128×64 (2^20) 1.21x and
+/// 1.09x, 128³ 1.25x, the MLP's 128×256×128 layers (2^22) 1.3-1.45x; its 128×128×10
+/// layers (2^17.3) lose (0.7x) and stay on one thread.
+const PARALLEL_MIN: usize = 1 << 20;
+/// Row blocks start at multiples of this, the tile height (`MR`) of the AVX2 kernel
+/// (the scalar one has no tiles), so no thread computes a padded tile that another also
+/// computes; smaller than a multiple of several heights so that the parts stay even
+/// (128 rows split 66 + 62, not 72 + 56).
+const ROW_ALIGN: usize = 6;
 
 /// 0 until set: then `available_parallelism` is asked on first use.
 static THREADS: AtomicUsize = AtomicUsize::new(0);
@@ -50,6 +58,8 @@ pub fn set_num_threads(n: Unknown) -> Result<()> {
     match size("setNumThreads", "n", n) {
         Ok(x) if (1..=1024).contains(&x) => {
             THREADS.store(x, Ordering::Relaxed);
+            // Workers are spawned when a product first needs them; extra ones end here.
+            pool().shrink(x - 1);
             Ok(())
         }
         _ => Err(invalid(format!(
@@ -62,6 +72,7 @@ pub fn set_num_threads(n: Unknown) -> Result<()> {
 /// `c = epilogue(op(a)·op(b))`, split by rows over the threads when it is large enough.
 #[allow(clippy::too_many_arguments)]
 fn run(
+    op: &str,
     a: &[f32],
     b: &[f32],
     c: &mut [f32],
@@ -71,40 +82,57 @@ fn run(
     trans_a: bool,
     trans_b: bool,
     epi: Epilogue,
-) {
+) -> Result<()> {
     let isa = isa();
     let work = m.saturating_mul(k).saturating_mul(n);
     let parts = threads().min(m / ROW_ALIGN).max(1);
     if parts == 1 || work < PARALLEL_MIN {
         descent_kernels::matmul_rows(isa, a, b, c, m, k, n, trans_a, trans_b, 0, epi);
-        return;
+        return Ok(());
     }
-    let rows = m.div_ceil(parts).div_ceil(ROW_ALIGN) * ROW_ALIGN;
-    std::thread::scope(|s| {
-        let mut blocks = c.chunks_mut(rows * n).enumerate();
-        let first = blocks.next();
-        for (i, block) in blocks {
-            s.spawn(move || {
-                descent_kernels::matmul_rows(
-                    isa,
-                    a,
-                    b,
-                    block,
-                    m,
-                    k,
-                    n,
-                    trans_a,
-                    trans_b,
-                    i * rows,
-                    epi,
-                )
-            });
-        }
-        // This thread computes the first block instead of waiting idle.
-        if let Some((_, block)) = first {
-            descent_kernels::matmul_rows(isa, a, b, block, m, k, n, trans_a, trans_b, 0, epi);
-        }
-    });
+    // Part `i` computes rows `start(i)..start(i + 1)`: as even as whole tiles allow.
+    let tiles = m.div_ceil(ROW_ALIGN);
+    let start = move |i: usize| (tiles * i / parts * ROW_ALIGN).min(m);
+    let out = RowsPtr(c.as_mut_ptr());
+    let part = move |i: usize| {
+        let (first, end) = (start(i), start(i + 1));
+        // SAFETY: `out` points to `c`, `m·n` floats, borrowed mutably for the whole of
+        // this function; `pool().run` calls this for distinct `i` in `0..parts` and
+        // returns only after every call has returned (see `pool::Pool::run`). The ranges
+        // `first..end` for distinct `i` are disjoint (`start` is non-decreasing) and
+        // within `0..m`, so each call makes the only reference to its rows of `c`, and
+        // none outlives the borrow of `c`.
+        let block =
+            unsafe { std::slice::from_raw_parts_mut(out.get().add(first * n), (end - first) * n) };
+        descent_kernels::matmul_rows(isa, a, b, block, m, k, n, trans_a, trans_b, first, epi);
+    };
+    pool().run(parts, &part).map_err(|msg| {
+        Error::new(
+            Status::GenericFailure,
+            format!("{op}: a thread panicked: {msg}"),
+        )
+    })
+}
+
+/// `C`'s base pointer, to hand each thread its own rows (see `run`).
+#[derive(Clone, Copy)]
+struct RowsPtr(*mut f32);
+
+// SAFETY: the pointer is only dereferenced in `run`'s parts, each on disjoint rows, while
+// `run` holds the `&mut` borrow it came from (see there).
+unsafe impl Send for RowsPtr {}
+unsafe impl Sync for RowsPtr {}
+
+impl RowsPtr {
+    /// A method, so closures capture the whole `RowsPtr` (which is `Sync`), not its field.
+    fn get(self) -> *mut f32 {
+        self.0
+    }
+}
+
+fn pool() -> &'static Pool {
+    static POOL: OnceLock<Pool> = OnceLock::new();
+    POOL.get_or_init(Pool::new)
 }
 
 /// `out[m×n] = op(a)·op(b)`; with `transA` `a` is stored `k×m`, with `transB` `b` is `n×k`.
@@ -133,8 +161,7 @@ pub fn matmul(
     let (a, b) = (input(&a, &out), input(&b, &out));
     // SAFETY: no JavaScript runs during this call and every input overlapping `out` was copied.
     let out = unsafe { out.as_mut() };
-    run(&a, &b, out, m, k, n, trans_a, trans_b, Epilogue::NONE);
-    Ok(())
+    run(OP, &a, &b, out, m, k, n, trans_a, trans_b, Epilogue::NONE)
 }
 
 /// `out[m×n] = x·wᵀ + bias`, then ReLU if `relu`: `x` is `m×k`, `w` `n×k`, `bias` `n`
@@ -181,6 +208,5 @@ pub fn linear_forward(
         bias: bias.as_deref(),
         relu,
     };
-    run(&x, &w, out, m, k, n, false, true, epi);
-    Ok(())
+    run(OP, &x, &w, out, m, k, n, false, true, epi)
 }
