@@ -369,21 +369,52 @@ unsafe fn pack_a<S: Simd, const MR: usize>(
             group: MR * KC,
         }
     } else {
-        for g in (0..rows).step_by(MR) {
-            let group = dst.add(g * kc);
-            if g + MR <= rows {
-                for p in 0..kc {
-                    let src = a.at(i0 + g, p0 + p);
-                    for r in 0..MR {
-                        *group.add(p * MR + r) = *src.add(r);
-                    }
-                }
+        // Row by row of the stored `k×m` matrix: each depth `p` reads the block's `rows`
+        // contiguous floats once and deals them out to the groups. Going group by group
+        // instead read `MR` floats from each of `kc` rows `m` apart and came back to the
+        // same lines for the next group; with a power-of-two `m` those rows fall in a few
+        // cache sets (in L1 by their address, in L2 by that and the page), so the lines
+        // were evicted in between and each was fetched again, often from L3, per group.
+        let full = rows / MR;
+        // Whole vectors cover each group's `MR` floats and spill into the next depth's
+        // slot, which that depth then overwrites; the spill of the last depth would land
+        // in the next group, so it is copied exactly, as are groups whose vectors would
+        // read past the block's rows.
+        let vectors = (MR + S::LANES - 1) / S::LANES;
+        let span = vectors * S::LANES;
+        let spilling = span != MR;
+        let vector_groups = if rows >= span {
+            min(full, (rows - span) / MR + 1)
+        } else {
+            0
+        };
+        for p in 0..kc {
+            let src = a.at(i0, p0 + p);
+            let fast = if spilling && p + 1 == kc {
+                0
             } else {
-                for p in 0..kc {
-                    let src = a.at(i0 + g, p0 + p);
-                    for r in 0..MR {
-                        *group.add(p * MR + r) = if g + r < rows { *src.add(r) } else { 0.0 };
-                    }
+                vector_groups
+            };
+            for g in 0..fast {
+                let (from, to) = (src.add(g * MR), dst.add(g * MR * kc + p * MR));
+                for v in 0..vectors {
+                    S::store(to.add(v * S::LANES), S::load(from.add(v * S::LANES)));
+                }
+            }
+            for g in fast..full {
+                let (from, to) = (src.add(g * MR), dst.add(g * MR * kc + p * MR));
+                for r in 0..MR {
+                    *to.add(r) = *from.add(r);
+                }
+            }
+            if full * MR < rows {
+                let (from, to) = (src.add(full * MR), dst.add(full * MR * kc + p * MR));
+                for r in 0..MR {
+                    *to.add(r) = if full * MR + r < rows {
+                        *from.add(r)
+                    } else {
+                        0.0
+                    };
                 }
             }
         }
