@@ -52,13 +52,13 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
     current = reduced;
     currentShape = reducedShape;
   }
-  const out = Tensor.zeros(g.backend, shape);
-  g.backend.copy(current.storageFor("sumToShape"), out.storageFor("sumToShape"));
+  const out = copyAs(current, shape);
   if (current !== g) current.dispose();
   return out;
 }
 
-function copyAs(a: Tensor, shape: readonly number[]): Tensor {
+/** A copy of `a`'s values in `shape` (same element count), outside autograd. */
+export function copyAs(a: Tensor, shape: readonly number[]): Tensor {
   const out = Tensor.zeros(a.backend, shape);
   a.backend.copy(a.storageFor("reshape"), out.storageFor("reshape"));
   return out;

@@ -2,7 +2,7 @@ import { record } from "../autograd/graph.js";
 import { formatShape, normalizeDim, numelOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { scale } from "./binary.js";
-import { expandTo } from "./layout.js";
+import { copyAs, expandTo } from "./layout.js";
 import { checkOperand } from "./operands.js";
 
 /** The dimensions to reduce, normalized, sorted and unique; all of them when `dim` is undefined. */
@@ -42,9 +42,9 @@ function sumOver(a: Tensor, dims: readonly number[]): Tensor {
   return current === a ? a.clone() : current;
 }
 
+/** `t`'s values in `shape`; `t` itself, a temporary, is freed. */
 function withShape(t: Tensor, shape: readonly number[]): Tensor {
-  const out = Tensor.zeros(t.backend, shape);
-  t.backend.copy(t.storageFor("reshape"), out.storageFor("reshape"));
+  const out = copyAs(t, shape);
   t.dispose();
   return out;
 }
@@ -57,8 +57,7 @@ function spread(g: Tensor, inputShape: readonly number[], dims: readonly number[
     if (out.numel() > 0) g.backend.fill(out.storageFor("backward"), g.item() * factor);
     return out;
   }
-  const kept = Tensor.zeros(g.backend, keptShape(inputShape, dims));
-  g.backend.copy(g.storageFor("backward"), kept.storageFor("backward"));
+  const kept = copyAs(g, keptShape(inputShape, dims));
   const expanded = expandTo(kept, inputShape);
   kept.dispose();
   if (factor === 1) return expanded;

@@ -21,15 +21,21 @@ export function checkCrossEntropy(op: string, logits: Floats, targets: Floats, n
  * Per-sample cross-entropy of logits [n, c] against class indices:
  * `losses[i] = logsumexp(x_i) − x_i[t_i]`, in float64 with the row maximum subtracted.
  */
+/** The maximum of row `[start, start + c)` and Σ exp(x − max) over it, the stable parts of logsumexp. */
+export function rowExpSum(logits: Floats, start: number, c: number): { max: number; sum: number } {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let j = 0; j < c; j++) max = Math.max(max, logits[start + j] as number);
+  let sum = 0;
+  for (let j = 0; j < c; j++) sum += Math.exp((logits[start + j] as number) - max);
+  return { max, sum };
+}
+
 export function crossEntropy(logits: Floats, targets: Floats, losses: Floats, n: number, c: number): void {
   checkCrossEntropy("crossEntropy", logits, targets, n, c);
   if (losses.length !== n) throw new Error(`crossEntropy: losses has ${losses.length} elements, expected n = ${n}`);
   for (let i = 0; i < n; i++) {
     const row = i * c;
-    let max = Number.NEGATIVE_INFINITY;
-    for (let j = 0; j < c; j++) max = Math.max(max, logits[row + j] as number);
-    let sum = 0;
-    for (let j = 0; j < c; j++) sum += Math.exp((logits[row + j] as number) - max);
+    const { max, sum } = rowExpSum(logits, row, c);
     losses[i] = Math.log(sum) + (max - (logits[row + (targets[i] as number)] as number));
   }
 }

@@ -1,4 +1,4 @@
-import { checkCrossEntropy } from "./crossEntropy.js";
+import { checkCrossEntropy, rowExpSum } from "./crossEntropy.js";
 import type { Floats } from "./floats.js";
 
 /** `out[i, j] = (softmax(x_i)_j − [j = t_i]) · gradLosses[i]`, in float64 with the row maximum subtracted. */
@@ -18,10 +18,7 @@ export function crossEntropyBackward(
   }
   for (let i = 0; i < n; i++) {
     const row = i * c;
-    let max = Number.NEGATIVE_INFINITY;
-    for (let j = 0; j < c; j++) max = Math.max(max, logits[row + j] as number);
-    let sum = 0;
-    for (let j = 0; j < c; j++) sum += Math.exp((logits[row + j] as number) - max);
+    const { max, sum } = rowExpSum(logits, row, c);
     const g = gradLosses[i] as number;
     const t = targets[i] as number;
     for (let j = 0; j < c; j++) {
