@@ -1,4 +1,5 @@
 import { record } from "../autograd/graph.js";
+import { product } from "../ops/matmul.js";
 import { checkOperand } from "../ops/operands.js";
 import { formatShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
@@ -11,22 +12,6 @@ export {
   mseLoss,
   type Reduction,
 } from "./lossFunctions.js";
-
-function product(
-  a: Tensor,
-  b: Tensor,
-  m: number,
-  k: number,
-  n: number,
-  transA: boolean,
-  transB: boolean,
-  shape: number[],
-): Tensor {
-  const out = Tensor.zeros(a.backend, shape);
-  if (out.numel() > 0)
-    a.backend.matmul(a.storageFor("linear"), b.storageFor("linear"), out.storageFor("linear"), m, k, n, transA, transB);
-  return out;
-}
 
 /**
  * `x·Wᵀ + b` over the last dimension of `x`, as `torch.nn.functional.linear`. The
@@ -68,8 +53,12 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(out, op, inputs, (g) => {
     const grads: (Tensor | null)[] = [
-      x.requiresGrad ? product(g, weight, rows, outFeatures, inFeatures, false, false, [...x.shape]) : null,
-      weight.requiresGrad ? product(g, x, outFeatures, rows, inFeatures, true, false, [outFeatures, inFeatures]) : null,
+      x.requiresGrad
+        ? product(g, weight, { m: rows, k: outFeatures, n: inFeatures, transA: false, transB: false }, x.shape, op)
+        : null,
+      weight.requiresGrad
+        ? product(g, x, { m: outFeatures, k: rows, n: inFeatures, transA: true, transB: false }, weight.shape, op)
+        : null,
     ];
     if (bias) {
       const gb = Tensor.zeros(x.backend, [outFeatures]);
