@@ -1,5 +1,5 @@
 // The kernels behind activations, powers, strided views, reductions over an axis, softmax
-// and cross-entropy: native and wasm against the js reference on the same inputs, with
+// cross-entropy and squared error: native and wasm against the js reference on the same inputs, with
 // sizes of 0 and 1, odd sizes, sizes off every SIMD width, a few thousand elements, and
 // edge values. Tolerances, in float32 roundings (u = 2^-24) or units in the last place:
 // - a copy, a selection, a sign flip, |x|, sign, relu, sqrt: exact (sqrt is correctly
@@ -13,7 +13,9 @@
 //   by up to |x − max|·u, which exp turns into a relative error, so logits spanning a range r
 //   add r·u; sums of terms of either sign get atol 1e-6 per term of magnitude ≤ 1, as sum
 //   and sumRows in kernels.test.ts;
-// - max, its indices: exact.
+// - max, its indices: exact;
+// - squared error: the difference exact, its sum of squares (n + 3)u relative (a rounded
+//   difference squared and rounded, then summed in any order).
 import { beforeAll, describe, expect, test } from "vitest";
 import type { Activation, Backend, Storage, UnaryOp } from "../ts/backend/backend.js";
 import { createJsBackend } from "../ts/backends/js/index.js";
@@ -395,6 +397,34 @@ function kernelSuite(name: string, load: () => Backend | Promise<Backend>): void
           expectClose(got, want, (c + 4 + 2 * scale) * u, 4 * u, `n ${n}, c ${c}, scale ${scale}`);
         }
       }
+    });
+
+    test("squaredError: the difference exactly, its sum of squares within (n + 3)u relative", () => {
+      for (const n of lengths) {
+        const [a, b] = [scaled(values(n), 3), scaled(values(n + 1).subarray(1), 3)];
+        const run = (be: Backend) => {
+          const diff = be.alloc(n);
+          const total = be.squaredError(be.fromFloat32Array(a), be.fromFloat32Array(b), diff);
+          return { total, diff: be.toFloat32Array(diff) };
+        };
+        const [got, want] = [run(backend), run(reference)];
+        expectUlp(got.diff, want.diff, 0, a, `${n} elements`);
+        expect(Math.abs(got.total - want.total)).toBeLessThanOrEqual((n + 3) * u * want.total);
+      }
+    });
+
+    test("squaredError writing over an input, and with lengths that differ", () => {
+      const [a, b] = [values(33), values(34).subarray(1)];
+      const aliased = backend.fromFloat32Array(a);
+      const total = backend.squaredError(aliased, backend.fromFloat32Array(b), aliased);
+      expect(backend.toFloat32Array(aliased)).toEqual(a.map((x, i) => x - (b[i] as number)));
+      expect(total).toBeCloseTo(
+        reference.squaredError(reference.fromFloat32Array(a), reference.fromFloat32Array(b), reference.alloc(33)),
+        5,
+      );
+      expect(() => backend.squaredError(backend.alloc(3), backend.alloc(2), backend.alloc(3))).toThrow(
+        /squaredError: a has 3 elements and b 2, but diff has 3; all three must match/,
+      );
     });
   });
 }

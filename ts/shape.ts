@@ -14,7 +14,9 @@ export function shapesEqual(a: readonly number[], b: readonly number[]): boolean
 }
 
 export function numelOf(shape: readonly number[]): number {
-  return shape.reduce((n, d) => n * d, 1);
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i] as number;
+  return n;
 }
 
 /** Row-major strides of a contiguous tensor of `shape`. */

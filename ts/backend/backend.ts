@@ -186,6 +186,11 @@ export interface Backend {
    * to be integers in [0, c) by the caller): `losses[i] = logsumexp(x_i) − x_i[t_i]`.
    */
   crossEntropy(logits: Storage, targets: Storage, losses: Storage, n: number, c: number): void;
+  /**
+   * `diff = a − b` (all three of one length), returning `Σ diff²`: a squared-error
+   * loss and the difference its gradient scales, in one pass.
+   */
+  squaredError(a: Storage, b: Storage, diff: Storage): number;
   /** `out[i, j] = (softmax(x_i)_j − [j = t_i]) · gradLosses[i]`. */
   crossEntropyBackward(
     logits: Storage,

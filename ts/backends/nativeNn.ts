@@ -33,6 +33,7 @@ export interface NnAddon {
     log: boolean,
   ): void;
   crossEntropy(logits: Float32Array, targets: Float32Array, losses: Float32Array, n: number, c: number): void;
+  squaredError(a: Float32Array, b: Float32Array, diff: Float32Array): number;
   crossEntropyBackward(
     logits: Float32Array,
     targets: Float32Array,
@@ -55,6 +56,7 @@ export const nnAddonFunctions = [
   "softmaxBackward",
   "crossEntropy",
   "crossEntropyBackward",
+  "squaredError",
 ] as const satisfies readonly (keyof NnAddon)[];
 
 /** The Backend methods these exports serve (`binary("div")` reaches `div` by name). */
@@ -70,6 +72,7 @@ export type NnKernels = Pick<
   | "softmaxBackward"
   | "crossEntropy"
   | "crossEntropyBackward"
+  | "squaredError"
 >;
 
 // Storage made by the native backend is always a Float32Array.
@@ -96,5 +99,6 @@ export function nativeNnKernels(addon: NnAddon): NnKernels {
     crossEntropy: (logits, targets, losses, n, c) => addon.crossEntropy(f32(logits), f32(targets), f32(losses), n, c),
     crossEntropyBackward: (logits, targets, gradLosses, out, n, c) =>
       addon.crossEntropyBackward(f32(logits), f32(targets), f32(gradLosses), f32(out), n, c),
+    squaredError: (a, b, diff) => addon.squaredError(f32(a), f32(b), f32(diff)),
   };
 }

@@ -68,6 +68,7 @@ export interface NnExports {
     lossesLen: number,
     c: number,
   ): void;
+  squared_error(a: number, aLen: number, b: number, bLen: number, diff: number, diffLen: number): number;
   cross_entropy_backward(
     logits: number,
     logitsLen: number,
@@ -92,6 +93,7 @@ export const nnExportNames = [
   "softmax_backward",
   "cross_entropy",
   "cross_entropy_backward",
+  "squared_error",
 ] as const;
 
 /** What these kernels need from the wasm backend beyond the optimizer kernels' needs. */
@@ -252,6 +254,16 @@ export function wasmNnKernels(ex: NnExports, calls: NnCalls): NnKernels {
       const losses = live(op, "losses", lossesSt);
       if (losses.length !== n) fail(op, `losses has ${losses.length} elements, expected n = ${n}`);
       ex.cross_entropy(logits.ptr, logits.length, targets.ptr, targets.length, losses.ptr, losses.length, c);
+    },
+    squaredError(aSt, bSt, diffSt) {
+      const op = begin("squaredError");
+      const a = live(op, "a", aSt);
+      const b = live(op, "b", bSt);
+      const diff = live(op, "diff", diffSt);
+      if (a.length !== diff.length || b.length !== diff.length) {
+        fail(op, `a has ${a.length} elements and b ${b.length}, but diff has ${diff.length}; all three must match`);
+      }
+      return ex.squared_error(a.ptr, a.length, b.ptr, b.length, diff.ptr, diff.length);
     },
     crossEntropyBackward(logitsSt, targetsSt, gradSt, outSt, n, c) {
       const op = begin("crossEntropyBackward");

@@ -1,4 +1,5 @@
 import { noGrad, record } from "../autograd/graph.js";
+import { scale } from "../ops/binary.js";
 import { checkOperand } from "../ops/operands.js";
 import { formatShape, shapesEqual } from "../shape.js";
 import { Tensor } from "../tensor.js";
@@ -39,23 +40,36 @@ function reduce(values: Tensor, reduction: Reduction): Tensor {
 
 /**
  * Mean squared error, `(input − target)²` reduced, as `torch.nn.functional.mse_loss`.
- * The difference is kept for backward, whose gradient 2·(input − target)·g/N is then a
- * single scaling: the tutorial's training step spends most of its calls here.
+ * One kernel computes the difference and its sum of squares; the difference is kept for
+ * backward, whose gradient 2·(input − target)·g/N is then a single scaling: the
+ * tutorial's training step spends most of its calls here.
  */
 export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = "mean"): Tensor {
   const op = "mseLoss";
   checkPair(op, input, target, reduction);
-  const diff = noGrad(() => input.sub(target));
-  const squared = noGrad(() => diff.mul(diff));
-  const out = reduction === "none" ? squared : noGrad(() => reduce(squared, reduction));
-  if (out !== squared) squared.dispose();
-  return record(out, op, [input, target], (g) =>
-    noGrad(() => {
-      const factor = reduction === "mean" ? 2 / input.numel() : 2;
-      const gradInput = reduction === "none" ? diff.mul(g).mul(factor) : diff.mul(factor * g.item());
-      return [input.requiresGrad ? gradInput : null, target.requiresGrad ? gradInput.neg() : null];
-    }),
-  );
+  const backend = input.backend;
+  const diff = Tensor.zeros(backend, input.shape);
+  const sumOfSquares = backend.squaredError(input.storageFor(op), target.storageFor(op), diff.storageFor(op));
+  let out: Tensor;
+  if (reduction === "none") {
+    out = Tensor.zeros(backend, input.shape);
+    backend.binary("mul", diff.storageFor(op), diff.storageFor(op), out.storageFor(op));
+  } else {
+    out = Tensor.zeros(backend, []);
+    backend.fill(out.storageFor(op), reduction === "mean" ? sumOfSquares / input.numel() : sumOfSquares);
+  }
+  return record(out, op, [input, target], (g) => {
+    let gradInput: Tensor;
+    if (reduction === "none") {
+      const product = Tensor.zeros(backend, input.shape);
+      backend.binary("mul", diff.storageFor(op), g.storageFor(op), product.storageFor(op));
+      gradInput = scale(product, 2);
+      product.dispose();
+    } else {
+      gradInput = scale(diff, (reduction === "mean" ? 2 / input.numel() : 2) * g.item());
+    }
+    return [input.requiresGrad ? gradInput : null, target.requiresGrad ? scale(gradInput, -1) : null];
+  });
 }
 
 /** Mean absolute error, `|input − target|` reduced, as `torch.nn.functional.l1_loss`. */

@@ -52,7 +52,15 @@ export class Adagrad extends Optimizer<AdagradOptions> {
   step(): void {
     const op = "Adagrad.step";
     for (const group of this.paramGroups) {
-      const options: AdagradStepOptions = { ...group, step: 0 };
+      // A literal of fixed shape: spreading the group costs microseconds per step.
+      const options: AdagradStepOptions = {
+        lr: group.lr,
+        lrDecay: group.lrDecay,
+        weightDecay: group.weightDecay,
+        eps: group.eps,
+        maximize: group.maximize,
+        step: 0,
+      };
       for (const p of group.params) {
         const grad = p.grad;
         if (grad === null) continue;

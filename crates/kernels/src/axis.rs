@@ -1,6 +1,6 @@
 //! Kernels over the middle axis of an array seen as `[outer, len, inner]` (a reduction
 //! over dimension `d` of any shape: `outer` is the product of the dimensions before it,
-//! `inner` of those after), and cross-entropy over the rows of `[n, c]` logits.
+//! `inner` of those after), cross-entropy over the rows of `[n, c]` logits, and the squared error of two arrays.
 //!
 //! SIMD and scalar paths agree bit for bit when `inner > 1`, where both run the same
 //! operations per output; with `inner == 1` the sums add in another order and agree to
@@ -98,6 +98,20 @@ pub fn class_index(t: f32, c: usize) -> Option<usize> {
         return None;
     }
     usize::try_from(t as u64).ok().filter(|&i| i < c)
+}
+
+/// `diff[i] = a[i] − b[i]`, returning `Σ diff[i]²`: the forward of a squared-error loss,
+/// keeping the difference its backward scales.
+pub fn squared_error(isa: Isa, a: &[f32], b: &[f32], diff: &mut [f32]) -> f32 {
+    assert!(a.len() == diff.len() && b.len() == diff.len());
+    let mut sum = 0.0;
+    isa.dispatch_nn(Call::SquaredError {
+        a,
+        b,
+        diff,
+        sum: &mut sum,
+    });
+    sum
 }
 
 /// Per-sample cross-entropy of logits `[n, c]` against class indices held as floats:

@@ -39,7 +39,7 @@ mod unary;
 
 pub use axis::{
     class_index, cross_entropy, cross_entropy_backward, max_axis, softmax, softmax_backward,
-    sum_axis,
+    squared_error, sum_axis,
 };
 pub use isa::Isa;
 pub use optim::{

@@ -1,4 +1,4 @@
-//! Exports over the middle axis of `[outer, axisLen, inner]` and cross-entropy (see
+//! Exports over the middle axis of `[outer, axisLen, inner]`, cross-entropy and squared error (see
 //! `lib.rs` for the conventions). Cross-entropy targets are floats holding class
 //! indices: each is checked here, and a bad one is an Error naming the sample.
 
@@ -266,4 +266,32 @@ pub fn cross_entropy_backward(
     let out = unsafe { out.as_mut() };
     descent_kernels::cross_entropy_backward(isa(), &logits, &targets, &grad, out, c);
     Ok(())
+}
+
+/// `diff = a − b`, returning `Σ diff²` (see `descent_kernels::squared_error`).
+#[napi(catch_unwind)]
+pub fn squared_error(a: Unknown, b: Unknown, diff: Unknown) -> Result<f64> {
+    const OP: &str = "squaredError";
+    let (a, b, mut diff) = (
+        array(OP, "a", a)?,
+        array(OP, "b", b)?,
+        array(OP, "diff", diff)?,
+    );
+    if a.len() != diff.len() || b.len() != diff.len() {
+        return Err(invalid(format!(
+            "{OP}: a has {} elements and b {}, but diff has {}; all three must match",
+            a.len(),
+            b.len(),
+            diff.len()
+        )));
+    }
+    let (a, b) = (input(&a, &diff), input(&b, &diff));
+    // SAFETY: no JavaScript runs during this call and every input overlapping `diff` was copied.
+    let diff = unsafe { diff.as_mut() };
+    Ok(f64::from(descent_kernels::squared_error(
+        isa(),
+        &a,
+        &b,
+        diff,
+    )))
 }

@@ -1,5 +1,5 @@
-//! Exports over the middle axis of `[outer, len, inner]` and cross-entropy, under the
-//! contract of `lib.rs`. The loader checks cross-entropy targets and reports a bad
+//! Exports over the middle axis of `[outer, len, inner]`, cross-entropy and squared error,
+//! under the contract of `lib.rs`. The loader checks cross-entropy targets and reports a bad
 //! one; the kernels check again and trap rather than index outside a row.
 
 use descent_kernels as kernels;
@@ -128,4 +128,19 @@ pub unsafe extern "C" fn cross_entropy_backward(
     let grad = input(grad, grad_len, overlap(grad, grad_len, out, out_len));
     let out = view_mut(out, out_len);
     kernels::cross_entropy_backward(ISA, &logits, &targets, &grad, out, c);
+}
+
+/// `diff = a − b`, returning `Σ diff²` (see `kernels::squared_error`).
+#[no_mangle]
+pub unsafe extern "C" fn squared_error(
+    a: *const f32,
+    a_len: usize,
+    b: *const f32,
+    b_len: usize,
+    diff: *mut f32,
+    diff_len: usize,
+) -> f32 {
+    let a = input(a, a_len, overlap(a, a_len, diff, diff_len));
+    let b = input(b, b_len, overlap(b, b_len, diff, diff_len));
+    kernels::squared_error(ISA, &a, &b, view_mut(diff, diff_len))
 }

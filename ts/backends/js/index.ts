@@ -5,6 +5,7 @@ import { adagradStep } from "./adagradStep.js";
 import { adamStep } from "./adamStep.js";
 import { binary } from "./binary.js";
 import { crossEntropy } from "./crossEntropy.js";
+import { squaredError } from "./squaredError.js";
 import { crossEntropyBackward } from "./crossEntropyBackward.js";
 import type { Floats } from "./floats.js";
 import { linearForward, matmul } from "./matmul.js";
@@ -73,6 +74,7 @@ export function createJsBackend(precision: Precision = "float32"): Backend {
     softmaxBackward: (y, g, out, outer, axisLen, inner, log) =>
       softmaxBackward(f32(y), f32(g), f32(out), outer, axisLen, inner, log),
     crossEntropy: (logits, targets, losses, n, c) => crossEntropy(f32(logits), f32(targets), f32(losses), n, c),
+    squaredError: (a, b, diff) => round(squaredError(f32(a), f32(b), f32(diff))),
     crossEntropyBackward: (logits, targets, g, out, n, c) =>
       crossEntropyBackward(f32(logits), f32(targets), f32(g), f32(out), n, c),
   };

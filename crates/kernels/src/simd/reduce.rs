@@ -1,7 +1,7 @@
 //! Reductions over the middle axis of `[outer, len, inner]`. With `inner == 1` each
 //! output reduces one contiguous run, vectorised along it; otherwise the kernel
 //! streams whole rows of `inner` elements, vectorised across them, in memory order.
-use super::lanes::{each, lane_numbers, to_array, Lanes};
+use super::lanes::{each, lane_numbers, sum, to_array, Lanes, Term};
 use super::nn::Dims;
 use super::{elementwise, Simd};
 
@@ -126,4 +126,29 @@ unsafe fn max_run<S: Simd>(x: &[f32]) -> (f32, usize) {
         }
     }
     (best, at)
+}
+
+/// `diff = a − b`, returning `Σ diff²`: a squared-error loss and the difference its
+/// backward scales, in one pass over the data.
+#[inline(always)]
+pub(crate) unsafe fn squared_error<S: Simd>(a: &[f32], b: &[f32], diff: &mut [f32]) -> f32 {
+    struct Square {
+        a: *const f32,
+        b: *const f32,
+        diff: *mut f32,
+    }
+    impl Term for Square {
+        #[inline(always)]
+        unsafe fn at<T: Simd>(&self, i: usize) -> T::V {
+            let d = T::sub(T::load(self.a.add(i)), T::load(self.b.add(i)));
+            T::store(self.diff.add(i), d);
+            T::mul(d, d)
+        }
+    }
+    let square = Square {
+        a: a.as_ptr(),
+        b: b.as_ptr(),
+        diff: diff.as_mut_ptr(),
+    };
+    sum::<S, _>(diff.len(), &square)
 }

@@ -13,7 +13,7 @@ use super::unary::{assert_same, SPECIAL};
 use super::{simd, Rng};
 use crate::{
     class_index, cross_entropy, cross_entropy_backward, max_axis, softmax, softmax_backward,
-    sum_axis, Isa,
+    squared_error, sum_axis, Isa,
 };
 use std::format;
 use std::vec::Vec;
@@ -330,4 +330,31 @@ fn class_index_accepts_only_class_indices() {
 fn cross_entropy_panics_on_a_bad_target() {
     let mut losses = [0.0; 2];
     cross_entropy(Isa::SCALAR, &[0.0; 6], &[0.0, 3.0], &mut losses, 3);
+}
+
+#[test]
+fn squared_error_matches_f64() {
+    let (isa, mut rng) = (simd(), Rng(35));
+    for n in [0, 1, 3, 7, 8, 9, 31, 100, 1000] {
+        let (a, b) = (inputs(&mut rng, n, 3.0), inputs(&mut rng, n, 3.0));
+        let exact: f64 = a
+            .iter()
+            .zip(&b)
+            .map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2))
+            .sum();
+        for isa in [Isa::SCALAR, isa] {
+            let mut diff = std::vec![f32::NAN; n];
+            let sum = squared_error(isa, &a, &b, &mut diff);
+            for i in 0..n {
+                assert_eq!(diff[i], a[i] - b[i], "squared_error n={n} diff[{i}]");
+            }
+            // The difference and its square round once each (3u with the square of the first), the sum adds at most n·u.
+            assert_close(
+                sum,
+                exact,
+                (n as f64 + 3.0) * U * exact,
+                &format!("squared_error n={n}"),
+            );
+        }
+    }
 }

@@ -1,0 +1,20 @@
+import type { Floats } from "./floats.js";
+
+/**
+ * `diff = a − b`, returning `Σ diff²` of the stored differences, accumulated in float64
+ * as `sum` does.
+ */
+export function squaredError(a: Floats, b: Floats, diff: Floats): number {
+  if (a.length !== diff.length || b.length !== diff.length) {
+    throw new Error(
+      `squaredError: a has ${a.length} elements and b ${b.length}, but diff has ${diff.length}; all three must match`,
+    );
+  }
+  let total = 0;
+  for (let i = 0; i < diff.length; i++) {
+    diff[i] = (a[i] as number) - (b[i] as number);
+    const d = diff[i] as number;
+    total += d * d;
+  }
+  return total;
+}
