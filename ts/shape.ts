@@ -13,10 +13,23 @@ export function shapesEqual(a: readonly number[], b: readonly number[]): boolean
   return true;
 }
 
-export function numelOf(shape: readonly number[]): number {
+/** The product of `shape[start..end)`, the whole shape by default. */
+export function numelOf(shape: readonly number[], start = 0, end = shape.length): number {
   let n = 1;
-  for (let i = 0; i < shape.length; i++) n *= shape[i] as number;
+  for (let i = start; i < end; i++) n *= shape[i] as number;
   return n;
+}
+
+/**
+ * `shape.slice(start, end)`. Tensor shapes are frozen arrays, and V8's `slice` takes a
+ * slow path on those that costs more than a small kernel; this loop does not.
+ */
+export function sliceShape(shape: readonly number[], start: number, end = shape.length): number[] {
+  const from = start < 0 ? Math.max(shape.length + start, 0) : Math.min(start, shape.length);
+  const to = end < 0 ? Math.max(shape.length + end, 0) : Math.min(end, shape.length);
+  const out: number[] = [];
+  for (let i = from; i < to; i++) out.push(shape[i] as number);
+  return out;
 }
 
 /** Row-major strides of a contiguous tensor of `shape`. */

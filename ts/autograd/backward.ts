@@ -1,23 +1,33 @@
 import type { Tensor } from "../tensor.js";
-import type { GradFn } from "./graph.js";
 
 /** Every tensor reachable from `root` through grad functions, outputs before their inputs. */
 function topologicalOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
-  const visited = new Set<Tensor>();
-  // Iterative, so a long chain of ops cannot overflow the call stack.
-  const stack: [Tensor, boolean][] = [[root, false]];
+  const visited = new Set<Tensor>([root]);
+  // Iterative depth-first search, so a long chain of ops cannot overflow the call stack:
+  // a tensor stays on the stack until every input that needs a gradient has been placed.
+  const stack: Tensor[] = [root];
+  const nextInput: number[] = [0];
   while (stack.length > 0) {
-    const [tensor, expanded] = stack.pop() as [Tensor, boolean];
-    if (expanded) {
-      order.push(tensor);
-      continue;
+    const top = stack.length - 1;
+    const tensor = stack[top] as Tensor;
+    const inputs = tensor.gradFn?.inputs;
+    let i = nextInput[top] as number;
+    while (inputs !== undefined && i < inputs.length) {
+      const input = inputs[i++] as Tensor;
+      if (input.requiresGrad && !visited.has(input)) {
+        visited.add(input);
+        nextInput[top] = i;
+        stack.push(input);
+        nextInput.push(0);
+        break;
+      }
     }
-    if (visited.has(tensor)) continue;
-    visited.add(tensor);
-    stack.push([tensor, true]);
-    for (const input of tensor.gradFn?.inputs ?? [])
-      if (input.requiresGrad && !visited.has(input)) stack.push([input, false]);
+    if (stack.length - 1 === top) {
+      order.push(tensor);
+      stack.pop();
+      nextInput.pop();
+    }
   }
   return order.reverse();
 }
@@ -34,18 +44,20 @@ export function runBackward(root: Tensor, seed: Tensor): void {
     const grad = pending.get(tensor);
     if (grad === undefined) continue;
     pending.delete(tensor);
-    const fn: GradFn | null = tensor.gradFn;
+    const fn = tensor.gradFn;
     if (fn === null) {
       tensor.accumulateGrad(grad);
       continue;
     }
     const inputGrads = fn.backward(grad);
     grad.dispose();
-    fn.inputs.forEach((input, i) => {
+    for (let i = 0; i < fn.inputs.length; i++) {
+      const input = fn.inputs[i] as Tensor;
       const g = inputGrads[i];
-      if (!g || !input.requiresGrad) {
-        g?.dispose();
-        return;
+      if (!g) continue;
+      if (!input.requiresGrad) {
+        g.dispose();
+        continue;
       }
       const earlier = pending.get(input);
       if (earlier === undefined) {
@@ -54,7 +66,7 @@ export function runBackward(root: Tensor, seed: Tensor): void {
         earlier.addInPlace(g);
         g.dispose();
       }
-    });
+    }
     tensor.releaseGraph();
   }
 }

@@ -1,5 +1,5 @@
 import { tensor } from "../creation.js";
-import { formatShape, numelOf } from "../shape.js";
+import { formatShape, numelOf, sliceShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 
 /** One dataset tensor read out once: its values and the shape and size of one row. */
@@ -62,8 +62,8 @@ export class TensorDataset<T extends Tensor[] = Tensor[]> {
     }
     this.#rows ??= this.tensors.map((t) => ({
       values: t.toFloat32Array(),
-      rowShape: t.shape.slice(1),
-      rowSize: numelOf(t.shape.slice(1)),
+      rowShape: sliceShape(t.shape, 1),
+      rowSize: numelOf(t.shape, 1),
     }));
     // Consecutive rows (an unshuffled loader) are one slice, which tensor() copies once.
     let consecutive = true;

@@ -35,7 +35,8 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     );
   }
   const rows = inFeatures === 0 ? x.numel() : x.numel() / inFeatures;
-  const outShape = [...x.shape.slice(0, -1), outFeatures];
+  const outShape = [...x.shape];
+  outShape[outShape.length - 1] = outFeatures;
   // One kernel: the bias is added as each tile of the product is stored.
   const out = Tensor.zeros(x.backend, outShape);
   if (out.numel() > 0) {

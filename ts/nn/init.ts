@@ -9,7 +9,7 @@ function fans(op: string, t: Tensor): { fanIn: number; fanOut: number } {
       `${op}: fan in and fan out can not be computed for a tensor with fewer than 2 dimensions (shape ${formatShape(t.shape)})`,
     );
   }
-  const receptive = numelOf(t.shape.slice(2));
+  const receptive = numelOf(t.shape, 2);
   return { fanIn: (t.shape[1] as number) * receptive, fanOut: (t.shape[0] as number) * receptive };
 }
 

@@ -35,8 +35,8 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   for (let d = g.shape.length - 1; d >= 0; d--) {
     const target = d < lead ? 1 : (shape[d - lead] as number);
     if (currentShape[d] === target) continue;
-    const outer = numelOf(currentShape.slice(0, d));
-    const inner = numelOf(currentShape.slice(d + 1));
+    const outer = numelOf(currentShape, 0, d);
+    const inner = numelOf(currentShape, d + 1);
     const reducedShape = [...currentShape.slice(0, d), 1, ...currentShape.slice(d + 1)];
     const reduced = Tensor.zeros(g.backend, reducedShape);
     if (reduced.numel() > 0) {

@@ -1,5 +1,5 @@
 import { record } from "../autograd/graph.js";
-import { formatShape } from "../shape.js";
+import { formatShape, sliceShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { broadcastShapes, mul } from "./binary.js";
 import { reshape } from "./layout.js";
@@ -72,22 +72,25 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (ra === 1 && rb === 1) return reshape(mm(reshape(a, [1, k]), reshape(b, [k, 1])), []);
   if (ra === 1) {
     const out = matmul(reshape(a, [1, k]), b);
-    return reshape(out, [...out.shape.slice(0, -2), ...out.shape.slice(-1)]);
+    return reshape(out, [...sliceShape(out.shape, 0, -2), ...sliceShape(out.shape, -1)]);
   }
   if (rb === 1) {
     const out = matmul(a, reshape(b, [k, 1]));
-    return reshape(out, out.shape.slice(0, -1));
+    return reshape(out, sliceShape(out.shape, 0, -1));
   }
   const m = a.shape[ra - 2] as number;
   const n = b.shape[rb - 1] as number;
   if (rb === 2) {
     const folded = mm(reshape(a, [-1, k]), b);
-    return reshape(folded, [...a.shape.slice(0, -1), n]);
+    return reshape(folded, [...sliceShape(a.shape, 0, -1), n]);
   }
   // Both batched: out[..., i, j] = Σ_p a[..., i, p, 1] · b[..., 1, p, j], which
   // broadcasting and a sum express with their own gradients.
-  const batch = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
-  const products = mul(reshape(a, [...a.shape.slice(0, -2), m, k, 1]), reshape(b, [...b.shape.slice(0, -2), 1, k, n]));
+  const batch = broadcastShapes("matmul", sliceShape(a.shape, 0, -2), sliceShape(b.shape, 0, -2));
+  const products = mul(
+    reshape(a, [...sliceShape(a.shape, 0, -2), m, k, 1]),
+    reshape(b, [...sliceShape(b.shape, 0, -2), 1, k, n]),
+  );
   const out = sum(products, -2);
   if (out.shape.length !== batch.length + 2) throw mismatch(a, b);
   return out;

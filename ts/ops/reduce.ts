@@ -30,9 +30,9 @@ function sumOver(a: Tensor, dims: readonly number[]): Tensor {
       a.backend.sumAxis(
         current.storageFor("sum"),
         next.storageFor("sum"),
-        numelOf(shape.slice(0, d)),
+        numelOf(shape, 0, d),
         shape[d] as number,
-        numelOf(shape.slice(d + 1)),
+        numelOf(shape, d + 1),
       );
     }
     if (current !== a) current.dispose();
@@ -155,8 +155,8 @@ export function max(a: Tensor, dim?: number, keepdim = false): Tensor | MaxResul
   if (axisLen === 0) {
     throw new Error(`max: cannot take the maximum along dimension ${dim} of size 0 (shape ${formatShape(a.shape)})`);
   }
-  const outer = numelOf(a.shape.slice(0, d));
-  const inner = numelOf(a.shape.slice(d + 1));
+  const outer = numelOf(a.shape, 0, d);
+  const inner = numelOf(a.shape, d + 1);
   const outShape = keepdim ? keptShape(a.shape, [d]) : a.shape.filter((_, i) => i !== d);
   const [flatValues, flatIndices] = maxAlong(a, outer, axisLen, inner);
   const values = withShape(flatValues, outShape);

@@ -7,9 +7,9 @@ function softmaxOp(op: "softmax" | "logSoftmax", a: Tensor, dim: number): Tensor
   checkOperand(op, a, a);
   if (dim === undefined) throw new Error(`${op}: dim is required (softmax over which dimension?)`);
   const d = normalizeDim(op, dim, a.shape.length);
-  const outer = numelOf(a.shape.slice(0, d));
+  const outer = numelOf(a.shape, 0, d);
   const axisLen = a.shape.length === 0 ? 1 : (a.shape[d] as number);
-  const inner = numelOf(a.shape.slice(d + 1));
+  const inner = numelOf(a.shape, d + 1);
   const log = op === "logSoftmax";
   const out = Tensor.zeros(a.backend, a.shape);
   if (out.numel() > 0) a.backend.softmax(a.storageFor(op), out.storageFor(op), outer, axisLen, inner, log);
