@@ -132,7 +132,7 @@ const f32 = (s: Storage): Float32Array => s as Float32Array;
 /** The Rust kernels in the Node addon, working on Float32Arrays without copying. Throws if the addon cannot load. */
 export function loadNativeBackend(): Backend {
   const addon = requireAddon();
-  const alloc = createSlabAllocator();
+  const { alloc, free } = createSlabAllocator();
   const copyOf = (data: Float32Array): Float32Array => {
     const copy = alloc(data.length);
     copy.set(data);
@@ -151,8 +151,9 @@ export function loadNativeBackend(): Backend {
     toFloat32Array: (s) => new Float32Array(f32(s)),
     fill: (s, value) => void f32(s).fill(value),
     copy: (src, dst) => f32(dst).set(f32(src)),
-    // The garbage collector owns the memory; nothing is held on the Rust side.
-    free: () => {},
+    // The garbage collector owns the memory and nothing is held on the Rust side; large
+    // arrays are recycled.
+    free: (s) => free(f32(s)),
     matmul: (a, b, out, m, k, n, transA, transB) => addon.matmul(f32(a), f32(b), f32(out), m, k, n, transA, transB),
     linearForward: (x, w, bias, out, m, k, n, relu) =>
       addon.linearForward(f32(x), f32(w), bias && f32(bias), f32(out), m, k, n, relu),

@@ -34,8 +34,8 @@ export type Precision = "float32" | "float64";
  * rounded to float32; that backend is never chosen at runtime, only made by gradcheck.
  */
 export function createJsBackend(precision: Precision = "float32"): Backend {
-  const alloc: (length: number) => Floats =
-    precision === "float32" ? createSlabAllocator() : (length) => new Float64Array(length);
+  const slabs = precision === "float32" ? createSlabAllocator() : undefined;
+  const alloc = slabs ? slabs.alloc : (length: number): Floats => new Float64Array(length);
   const round = precision === "float32" ? Math.fround : (x: number) => x;
   return {
     name: "js",
@@ -49,7 +49,7 @@ export function createJsBackend(precision: Precision = "float32"): Backend {
     toFloat32Array: (s) => Float32Array.from(f32(s)),
     fill: (s, value) => void f32(s).fill(value),
     copy: (src, dst) => f32(dst).set(f32(src)),
-    free: () => {},
+    free: (s) => slabs?.free(s as Float32Array),
     threads: 1,
     matmul: (a, b, out, m, k, n, transA, transB) => matmul(f32(a), f32(b), f32(out), m, k, n, transA, transB),
     linearForward: (x, w, bias, out, m, k, n, relu) =>

@@ -1,0 +1,46 @@
+// The allocator behind the js and native backends' storages: small arrays carved from
+// shared slabs, large ones recycled once freed, always handed out zero-filled.
+import { describe, expect, test } from "vitest";
+import { createSlabAllocator } from "../ts/backends/slab.js";
+
+const large = 1 << 15; // 128 KiB of floats: above the slab limit
+
+describe("slab allocator", () => {
+  test("small arrays share a slab, each 64-byte aligned and zero-filled", () => {
+    const { alloc } = createSlabAllocator();
+    const [a, b] = [alloc(3), alloc(5)];
+    expect(a.buffer).toBe(b.buffer);
+    expect(b.byteOffset - a.byteOffset).toBe(64);
+    expect(Array.from(b)).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  test("a freed large array comes back zero-filled for the same length only", () => {
+    const { alloc, free } = createSlabAllocator();
+    const first = alloc(large).fill(7);
+    free(first);
+    expect(alloc(large + 1)).not.toBe(first);
+    const again = alloc(large);
+    expect(again).toBe(first);
+    expect(again.every((x) => x === 0)).toBe(true);
+    expect(alloc(large)).not.toBe(first);
+  });
+
+  test("small arrays and views into another buffer are never handed out twice", () => {
+    const { alloc, free } = createSlabAllocator();
+    const small = alloc(10);
+    free(small);
+    expect(alloc(10)).not.toBe(small);
+    const view = new Float32Array(new ArrayBuffer(16 * large), 0, 2 * large);
+    free(view);
+    expect(alloc(2 * large)).not.toBe(view);
+  });
+
+  test("at most 64 MiB are kept for reuse", () => {
+    const { alloc, free } = createSlabAllocator();
+    const length = 1 << 20; // 4 MiB each
+    const arrays = Array.from({ length: 17 }, () => alloc(length));
+    for (const a of arrays) free(a);
+    const reused = Array.from({ length: 17 }, () => alloc(length)).filter((a) => arrays.includes(a));
+    expect(reused).toHaveLength(16);
+  });
+});
