@@ -244,8 +244,8 @@ fn record(shared: &Shared, e: Box<dyn Any + Send>) {
 
 /// The message of a caught panic. The payload is dropped under `catch_unwind` (leaked
 /// if its drop panics), since a worker must not unwind before its part is counted as
-/// done.
-fn panic_message(payload: Box<dyn Any + Send>) -> String {
+/// done, nor an export into N-API.
+pub fn panic_message(payload: Box<dyn Any + Send>) -> String {
     let msg = message(&*payload);
     let _ = catch_unwind(AssertUnwindSafe(|| drop(payload))).map_err(std::mem::forget);
     msg
