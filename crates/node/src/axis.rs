@@ -4,15 +4,15 @@
 
 use std::borrow::Cow;
 
-use napi::bindgen_prelude::{Float32ArraySlice, Unknown};
 use napi::Result;
-use napi_derive::napi;
 
-use crate::{array, input, invalid, isa, overlaps, size};
+use crate::js::Args;
+use crate::{input, invalid, isa, overlaps};
 
 /// The sizes and the element counts they imply: the input's `outer·axisLen·inner`
 /// and each output slice's `outer·inner`, with overflow reported.
 struct Axis {
+    op: &'static str,
     outer: usize,
     len: usize,
     inner: usize,
@@ -21,16 +21,19 @@ struct Axis {
     shown: String,
 }
 
-fn axis(op: &str, outer: Unknown, len: Unknown, inner: Unknown) -> Result<Axis> {
+/// Reads `outer, axisLen, inner` from argument `first` on.
+fn axis(args: &Args, first: usize) -> Result<Axis> {
+    let op = args.op();
     let (outer, len, inner) = (
-        size(op, "outer", outer)?,
-        size(op, "axisLen", len)?,
-        size(op, "inner", inner)?,
+        args.size(first, "outer")?,
+        args.size(first + 1, "axisLen")?,
+        args.size(first + 2, "inner")?,
     );
     let shown = format!("outer={outer} axisLen={len} inner={inner}");
     let reduced = outer.checked_mul(inner);
     match (reduced, reduced.and_then(|r| r.checked_mul(len))) {
         (Some(reduced), Some(total)) => Ok(Axis {
+            op,
             outer,
             len,
             inner,
@@ -46,12 +49,13 @@ fn axis(op: &str, outer: Unknown, len: Unknown, inner: Unknown) -> Result<Axis> 
 
 impl Axis {
     /// Checks that array `name` has `want` elements.
-    fn check(&self, op: &str, name: &str, x: &[f32], want: usize) -> Result<()> {
+    fn check(&self, name: &str, x: &[f32], want: usize) -> Result<()> {
         if x.len() == want {
             Ok(())
         } else {
             Err(invalid(format!(
-                "{op}: {name} has {} elements, expected {want} ({})",
+                "{}: {name} has {} elements, expected {want} ({})",
+                self.op,
                 x.len(),
                 self.shown
             )))
@@ -59,19 +63,12 @@ impl Axis {
     }
 }
 
-#[napi(catch_unwind)]
-pub fn sum_axis(
-    a: Unknown,
-    out: Unknown,
-    outer: Unknown,
-    axis_len: Unknown,
-    inner: Unknown,
-) -> Result<()> {
-    const OP: &str = "sumAxis";
-    let (a, mut out) = (array(OP, "a", a)?, array(OP, "out", out)?);
-    let d = axis(OP, outer, axis_len, inner)?;
-    d.check(OP, "a", &a, d.total)?;
-    d.check(OP, "out", &out, d.reduced)?;
+/// `sumAxis(a, out, outer, axisLen, inner)`.
+pub fn sum_axis(args: &mut Args) -> Result<()> {
+    let (a, mut out) = (args.array(0, "a")?, args.array(1, "out")?);
+    let d = axis(args, 2)?;
+    d.check("a", &a, d.total)?;
+    d.check("out", &out, d.reduced)?;
     let a = input(&a, &out);
     // SAFETY: no JavaScript runs during this call and `a` was copied if it overlaps `out`.
     let out = unsafe { out.as_mut() };
@@ -79,33 +76,26 @@ pub fn sum_axis(
     Ok(())
 }
 
-#[napi(catch_unwind)]
-pub fn max_axis(
-    a: Unknown,
-    values: Unknown,
-    indices: Unknown,
-    outer: Unknown,
-    axis_len: Unknown,
-    inner: Unknown,
-) -> Result<()> {
-    const OP: &str = "maxAxis";
+/// `maxAxis(a, values, indices, outer, axisLen, inner)`.
+pub fn max_axis(args: &mut Args) -> Result<()> {
+    let op = args.op();
     let (a, mut values, mut indices) = (
-        array(OP, "a", a)?,
-        array(OP, "values", values)?,
-        array(OP, "indices", indices)?,
+        args.array(0, "a")?,
+        args.array(1, "values")?,
+        args.array(2, "indices")?,
     );
-    let d = axis(OP, outer, axis_len, inner)?;
-    d.check(OP, "a", &a, d.total)?;
-    d.check(OP, "values", &values, d.reduced)?;
-    d.check(OP, "indices", &indices, d.reduced)?;
+    let d = axis(args, 3)?;
+    d.check("a", &a, d.total)?;
+    d.check("values", &values, d.reduced)?;
+    d.check("indices", &indices, d.reduced)?;
     if d.len == 0 && d.reduced > 0 {
         return Err(invalid(format!(
-            "{OP}: cannot reduce an empty axis ({})",
+            "{op}: cannot reduce an empty axis ({})",
             d.shown
         )));
     }
     if overlaps(&values, &indices) {
-        return Err(invalid(format!("{OP}: values and indices share memory")));
+        return Err(invalid(format!("{op}: values and indices share memory")));
     }
     let a: Cow<[f32]> = if overlaps(&a, &values) || overlaps(&a, &indices) {
         Cow::Owned(a.to_vec())
@@ -119,20 +109,13 @@ pub fn max_axis(
     Ok(())
 }
 
-#[napi(catch_unwind)]
-pub fn softmax(
-    a: Unknown,
-    out: Unknown,
-    outer: Unknown,
-    axis_len: Unknown,
-    inner: Unknown,
-    log: bool,
-) -> Result<()> {
-    const OP: &str = "softmax";
-    let (a, mut out) = (array(OP, "a", a)?, array(OP, "out", out)?);
-    let d = axis(OP, outer, axis_len, inner)?;
-    d.check(OP, "a", &a, d.total)?;
-    d.check(OP, "out", &out, d.total)?;
+/// `softmax(a, out, outer, axisLen, inner, log)`.
+pub fn softmax(args: &mut Args) -> Result<()> {
+    let log = args.flag(5, "log")?;
+    let (a, mut out) = (args.array(0, "a")?, args.array(1, "out")?);
+    let d = axis(args, 2)?;
+    d.check("a", &a, d.total)?;
+    d.check("out", &out, d.total)?;
     let a = input(&a, &out);
     // SAFETY: no JavaScript runs during this call and `a` was copied if it overlaps `out`.
     let out = unsafe { out.as_mut() };
@@ -140,27 +123,18 @@ pub fn softmax(
     Ok(())
 }
 
-#[napi(catch_unwind)]
-#[allow(clippy::too_many_arguments)] // flat arguments: an options object costs a property lookup each
-pub fn softmax_backward(
-    y: Unknown,
-    grad_out: Unknown,
-    out: Unknown,
-    outer: Unknown,
-    axis_len: Unknown,
-    inner: Unknown,
-    log: bool,
-) -> Result<()> {
-    const OP: &str = "softmaxBackward";
+/// `softmaxBackward(y, gradOut, out, outer, axisLen, inner, log)`.
+pub fn softmax_backward(args: &mut Args) -> Result<()> {
+    let log = args.flag(6, "log")?;
     let (y, grad, mut out) = (
-        array(OP, "y", y)?,
-        array(OP, "gradOut", grad_out)?,
-        array(OP, "out", out)?,
+        args.array(0, "y")?,
+        args.array(1, "gradOut")?,
+        args.array(2, "out")?,
     );
-    let d = axis(OP, outer, axis_len, inner)?;
-    d.check(OP, "y", &y, d.total)?;
-    d.check(OP, "gradOut", &grad, d.total)?;
-    d.check(OP, "out", &out, d.total)?;
+    let d = axis(args, 3)?;
+    d.check("y", &y, d.total)?;
+    d.check("gradOut", &grad, d.total)?;
+    d.check("out", &out, d.total)?;
     let (y, grad) = (input(&y, &out), input(&grad, &out));
     // SAFETY: no JavaScript runs during this call and every input overlapping `out` was copied.
     let out = unsafe { out.as_mut() };
@@ -169,13 +143,7 @@ pub fn softmax_backward(
 }
 
 /// Checks `logits` (`n×c`) and that every target is a class index in `[0, c)`.
-fn check_targets(
-    op: &str,
-    logits: &Float32ArraySlice,
-    targets: &Float32ArraySlice,
-    n: usize,
-    c: usize,
-) -> Result<()> {
+fn check_targets(op: &str, logits: &[f32], targets: &[f32], n: usize, c: usize) -> Result<()> {
     let shape = format!("n={n} c={c}");
     match n.checked_mul(c) {
         Some(nc) if nc == logits.len() => {}
@@ -202,25 +170,19 @@ fn check_targets(
     Ok(())
 }
 
-#[napi(catch_unwind)]
-pub fn cross_entropy(
-    logits: Unknown,
-    targets: Unknown,
-    losses: Unknown,
-    n: Unknown,
-    c: Unknown,
-) -> Result<()> {
-    const OP: &str = "crossEntropy";
+/// `crossEntropy(logits, targets, losses, n, c)`.
+pub fn cross_entropy(args: &mut Args) -> Result<()> {
+    let op = args.op();
     let (logits, targets, mut losses) = (
-        array(OP, "logits", logits)?,
-        array(OP, "targets", targets)?,
-        array(OP, "losses", losses)?,
+        args.array(0, "logits")?,
+        args.array(1, "targets")?,
+        args.array(2, "losses")?,
     );
-    let (n, c) = (size(OP, "n", n)?, size(OP, "c", c)?);
-    check_targets(OP, &logits, &targets, n, c)?;
+    let (n, c) = (args.size(3, "n")?, args.size(4, "c")?);
+    check_targets(op, &logits, &targets, n, c)?;
     if losses.len() != n {
         return Err(invalid(format!(
-            "{OP}: losses has {} elements, expected n = {n}",
+            "{op}: losses has {} elements, expected n = {n}",
             losses.len()
         )));
     }
@@ -231,27 +193,20 @@ pub fn cross_entropy(
     Ok(())
 }
 
-#[napi(catch_unwind)]
-pub fn cross_entropy_backward(
-    logits: Unknown,
-    targets: Unknown,
-    grad_losses: Unknown,
-    out: Unknown,
-    n: Unknown,
-    c: Unknown,
-) -> Result<()> {
-    const OP: &str = "crossEntropyBackward";
+/// `crossEntropyBackward(logits, targets, gradLosses, out, n, c)`.
+pub fn cross_entropy_backward(args: &mut Args) -> Result<()> {
+    let op = args.op();
     let (logits, targets, grad, mut out) = (
-        array(OP, "logits", logits)?,
-        array(OP, "targets", targets)?,
-        array(OP, "gradLosses", grad_losses)?,
-        array(OP, "out", out)?,
+        args.array(0, "logits")?,
+        args.array(1, "targets")?,
+        args.array(2, "gradLosses")?,
+        args.array(3, "out")?,
     );
-    let (n, c) = (size(OP, "n", n)?, size(OP, "c", c)?);
-    check_targets(OP, &logits, &targets, n, c)?;
+    let (n, c) = (args.size(4, "n")?, args.size(5, "c")?);
+    check_targets(op, &logits, &targets, n, c)?;
     if grad.len() != n || out.len() != logits.len() {
         return Err(invalid(format!(
-            "{OP}: gradLosses has {} elements and out {}, expected n = {n} and n*c = {}",
+            "{op}: gradLosses has {} elements and out {}, expected n = {n} and n*c = {}",
             grad.len(),
             out.len(),
             logits.len()

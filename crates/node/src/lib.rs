@@ -4,14 +4,17 @@
 //! The kernels `assert!` their lengths; every condition they assert is checked here
 //! first and reported as a JavaScript Error naming the operation and the values.
 //! `catch_unwind` on every export is the backstop that turns a panic we missed into an
-//! Error instead of an abort. Arrays and sizes arrive as `Unknown` so that even a wrong
-//! type gets an error naming the operation and the argument.
+//! Error instead of an abort. Every argument is read and checked by `js::Args`, so that
+//! even a wrong type gets an error naming the operation and the argument.
 //!
 //! Aliasing: JavaScript may pass one Float32Array (or overlapping views of one
 //! ArrayBuffer) as both an input and the output. Rust must never hold `&[f32]` and
 //! `&mut [f32]` over the same memory, so an input that overlaps the output is copied
 //! first; the result is then as if every input were read before anything is written.
 //! Two outputs that overlap are an error.
+//!
+//! Options cross as flat arguments (`sgdStep(param, grad, buf, lr, momentum, ...)`), not
+//! as objects: reading an object's property costs a lookup each.
 //!
 //! Storages are made by the TypeScript backend with `new Float32Array`, never over a
 //! SharedArrayBuffer, so no other thread writes this memory during a call.
@@ -20,56 +23,74 @@ use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use descent_kernels::{BinaryOp, Isa, SgdOptions};
-use napi::bindgen_prelude::{Float32ArraySlice, FromNapiValue, Unknown};
-use napi::{Error, Result, Status};
+use napi::bindgen_prelude::Object;
+use napi::{Env, Error, Result, Status};
 use napi_derive::napi;
 
+use crate::js::{exports, Args, Floats};
+
 pub mod axis;
+pub mod js;
 pub mod matmul;
 pub mod optim;
 pub mod pool;
 pub mod strided;
 pub mod unary;
 
+/// Every export, under its JavaScript name (ts/backends/native.ts lists the same).
+#[napi(module_exports)]
+pub fn register(exports: Object, env: Env) -> Result<()> {
+    let table = exports![
+        "simdName" => simd_name,
+        "add" => |args| binary(args, BinaryOp::Add),
+        "sub" => |args| binary(args, BinaryOp::Sub),
+        "mul" => |args| binary(args, BinaryOp::Mul),
+        "div" => |args| binary(args, BinaryOp::Div),
+        "scale" => scale,
+        "sum" => sum,
+        "mean" => mean,
+        "sumRows" => sum_rows,
+        "sgdStep" => sgd_step,
+        "getNumThreads" => matmul::get_num_threads,
+        "setNumThreads" => matmul::set_num_threads,
+        "matmul" => matmul::matmul,
+        "linearForward" => matmul::linear_forward,
+        "adamStep" => optim::adam_step,
+        "adagradStep" => optim::adagrad_step,
+        "rmspropStep" => optim::rmsprop_step,
+        "unary" => unary::unary,
+        "powScalar" => unary::pow_scalar,
+        "activationBackward" => unary::activation_backward,
+        "stridedCopy" => strided::strided_copy,
+        "sumAxis" => axis::sum_axis,
+        "maxAxis" => axis::max_axis,
+        "softmax" => axis::softmax,
+        "softmaxBackward" => axis::softmax_backward,
+        "crossEntropy" => axis::cross_entropy,
+        "crossEntropyBackward" => axis::cross_entropy_backward,
+    ];
+    js::define(&env, &exports, &table)
+}
+
 fn isa() -> Isa {
     static ISA: OnceLock<Isa> = OnceLock::new();
     *ISA.get_or_init(Isa::detect)
 }
 
-/// Name of the instruction set the kernels run on in this process.
-#[napi(catch_unwind)]
-pub fn simd_name() -> &'static str {
-    isa().name()
+/// `simdName()`: the instruction set the kernels run on in this process.
+fn simd_name(_: &mut Args) -> Result<&'static str> {
+    Ok(isa().name())
 }
 
-/// `out[i] = a[i % a.length] + b[i % b.length]`; see `binary` for the broadcast rule.
-#[napi(catch_unwind)]
-pub fn add(a: Unknown, b: Unknown, out: Unknown) -> Result<()> {
-    binary(BinaryOp::Add, "add", a, b, out)
-}
-
-#[napi(catch_unwind)]
-pub fn sub(a: Unknown, b: Unknown, out: Unknown) -> Result<()> {
-    binary(BinaryOp::Sub, "sub", a, b, out)
-}
-
-#[napi(catch_unwind)]
-pub fn mul(a: Unknown, b: Unknown, out: Unknown) -> Result<()> {
-    binary(BinaryOp::Mul, "mul", a, b, out)
-}
-
-#[napi(catch_unwind)]
-pub fn div(a: Unknown, b: Unknown, out: Unknown) -> Result<()> {
-    binary(BinaryOp::Div, "div", a, b, out)
-}
-
-/// One export per op rather than an op string: reading a JavaScript string costs more
-/// than a small kernel.
-fn binary(kind: BinaryOp, op: &str, a: Unknown, b: Unknown, out: Unknown) -> Result<()> {
+/// `add(a, b, out)` and the other binary ops: `out[i] = a[i % a.length] + b[i % b.length]`,
+/// where `a` or `b` has out's length and the other divides it. One export per op rather
+/// than an op string: reading a JavaScript string costs more than a small kernel.
+fn binary(args: &mut Args, kind: BinaryOp) -> Result<()> {
+    let op = args.op();
     let (a, b, mut out) = (
-        array(op, "a", a)?,
-        array(op, "b", b)?,
-        array(op, "out", out)?,
+        args.array(0, "a")?,
+        args.array(1, "b")?,
+        args.array(2, "out")?,
     );
     let len = out.len();
     if a.len() != len && b.len() != len {
@@ -94,13 +115,14 @@ fn binary(kind: BinaryOp, op: &str, a: Unknown, b: Unknown, out: Unknown) -> Res
     Ok(())
 }
 
-#[napi(catch_unwind)]
-pub fn scale(a: Unknown, s: f64, out: Unknown) -> Result<()> {
-    const OP: &str = "scale";
-    let (a, mut out) = (array(OP, "a", a)?, array(OP, "out", out)?);
+/// `scale(a, s, out)`: `out[i] = a[i]·s`.
+fn scale(args: &mut Args) -> Result<()> {
+    let op = args.op();
+    let s = args.number(1, "s")?;
+    let (a, mut out) = (args.array(0, "a")?, args.array(2, "out")?);
     if a.len() != out.len() {
         return Err(invalid(format!(
-            "{OP}: a has {} elements but out has {}",
+            "{op}: a has {} elements but out has {}",
             a.len(),
             out.len()
         )));
@@ -112,28 +134,27 @@ pub fn scale(a: Unknown, s: f64, out: Unknown) -> Result<()> {
     Ok(())
 }
 
-#[napi(catch_unwind)]
-pub fn sum(a: Unknown) -> Result<f64> {
-    let a = array("sum", "a", a)?;
+/// `sum(a)`.
+fn sum(args: &mut Args) -> Result<f64> {
+    let a = args.array(0, "a")?;
     Ok(f64::from(descent_kernels::sum(isa(), &a)))
 }
 
-/// NaN for an empty array.
-#[napi(catch_unwind)]
-pub fn mean(a: Unknown) -> Result<f64> {
-    let a = array("mean", "a", a)?;
+/// `mean(a)`: NaN for an empty array.
+fn mean(args: &mut Args) -> Result<f64> {
+    let a = args.array(0, "a")?;
     Ok(f64::from(descent_kernels::mean(isa(), &a)))
 }
 
-#[napi(catch_unwind)]
-pub fn sum_rows(a: Unknown, out: Unknown, rows: Unknown, cols: Unknown) -> Result<()> {
-    const OP: &str = "sumRows";
-    let (a, mut out) = (array(OP, "a", a)?, array(OP, "out", out)?);
-    let (rows, cols) = (size(OP, "rows", rows)?, size(OP, "cols", cols)?);
-    check_product(OP, "a", a.len(), "rows*cols", rows, cols)?;
+/// `sumRows(a, out, rows, cols)`: the column sums of the `rows×cols` matrix `a`.
+fn sum_rows(args: &mut Args) -> Result<()> {
+    let op = args.op();
+    let (a, mut out) = (args.array(0, "a")?, args.array(1, "out")?);
+    let (rows, cols) = (args.size(2, "rows")?, args.size(3, "cols")?);
+    check_product(op, "a", a.len(), "rows*cols", rows, cols)?;
     if out.len() != cols {
         return Err(invalid(format!(
-            "{OP}: out has {} elements but cols = {cols}",
+            "{op}: out has {} elements but cols = {cols}",
             out.len()
         )));
     }
@@ -144,36 +165,26 @@ pub fn sum_rows(a: Unknown, out: Unknown, rows: Unknown, cols: Unknown) -> Resul
     Ok(())
 }
 
-/// One SGD update of `param` in place. `momentum_buf` is not read (and may be any
-/// value) when `momentum` is 0.
-#[napi(catch_unwind)]
-#[allow(clippy::too_many_arguments)] // flat arguments: an options object costs a property lookup each
-pub fn sgd_step(
-    param: Unknown,
-    grad: Unknown,
-    momentum_buf: Unknown,
-    lr: f64,
-    momentum: f64,
-    dampening: f64,
-    weight_decay: f64,
-    nesterov: bool,
-    maximize: bool,
-    first_step: bool,
-) -> Result<()> {
-    const OP: &str = "sgdStep";
-    let (mut param, grad) = (array(OP, "param", param)?, array(OP, "grad", grad)?);
+/// `sgdStep(param, grad, momentumBuf, lr, momentum, dampening, weightDecay, nesterov,
+/// maximize, firstStep)`: one SGD update of `param` in place. `momentumBuf` is not read
+/// (and may be any value) when `momentum` is 0.
+fn sgd_step(args: &mut Args) -> Result<()> {
+    let op = args.op();
+    let lr = args.number(3, "lr")?;
+    let momentum = args.number(4, "momentum")?;
     let o = SgdOptions {
         lr: lr as f32,
         momentum: momentum as f32,
-        dampening: dampening as f32,
-        weight_decay: weight_decay as f32,
-        nesterov,
-        maximize,
-        first_step,
+        dampening: args.number(5, "dampening")? as f32,
+        weight_decay: args.number(6, "weightDecay")? as f32,
+        nesterov: args.flag(7, "nesterov")?,
+        maximize: args.flag(8, "maximize")?,
+        first_step: args.flag(9, "firstStep")?,
     };
+    let (mut param, grad) = (args.array(0, "param")?, args.array(1, "grad")?);
     if grad.len() != param.len() {
         return Err(invalid(format!(
-            "{OP}: grad has {} elements but param has {}",
+            "{op}: grad has {} elements but param has {}",
             grad.len(),
             param.len()
         )));
@@ -182,16 +193,16 @@ pub fn sgd_step(
     let mut buf = if o.momentum == 0.0 {
         None
     } else {
-        let buf = array(OP, "momentumBuf", momentum_buf)?;
+        let buf = args.array(2, "momentumBuf")?;
         if buf.len() != param.len() {
             return Err(invalid(format!(
-                "{OP}: momentumBuf has {} elements but param has {} (momentum = {momentum})",
+                "{op}: momentumBuf has {} elements but param has {} (momentum = {momentum})",
                 buf.len(),
                 param.len()
             )));
         }
         if overlaps(&param, &buf) {
-            return Err(invalid(format!("{OP}: param and momentumBuf share memory")));
+            return Err(invalid(format!("{op}: param and momentumBuf share memory")));
         }
         Some(buf)
     };
@@ -214,38 +225,6 @@ fn invalid(msg: String) -> Error {
     Error::new(Status::InvalidArg, msg)
 }
 
-/// A Float32Array argument, read in place.
-fn array<'a>(op: &str, name: &str, v: Unknown<'a>) -> Result<Float32ArraySlice<'a>> {
-    Float32ArraySlice::from_unknown(v).map_err(|_| {
-        invalid(format!(
-            "{op}: {name} must be a Float32Array, not {}",
-            shown(v)
-        ))
-    })
-}
-
-/// A size argument. napi's own u32 conversion would silently turn -1 into 4294967295
-/// and 2.5 into 2, hence the explicit check.
-fn size(op: &str, name: &str, v: Unknown) -> Result<usize> {
-    const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
-    match f64::from_unknown(v) {
-        Ok(x) if (0.0..=MAX_SAFE_INTEGER).contains(&x) && x.fract() == 0.0 => Ok(x as usize),
-        _ => Err(invalid(format!(
-            "{op}: {name} must be a non-negative integer, not {}",
-            shown(v)
-        ))),
-    }
-}
-
-/// A JavaScript value for an error message: numbers as themselves, others by type.
-fn shown(v: Unknown) -> String {
-    match (f64::from_unknown(v), v.get_type()) {
-        (Ok(x), _) => x.to_string(),
-        (Err(_), Ok(t)) => format!("a value of type {t}"),
-        (Err(_), Err(_)) => "a value of unknown type".to_owned(),
-    }
-}
-
 /// Checks that `array` has `x*y` elements, where `names` spells the product ("m*k").
 fn check_product(op: &str, array: &str, len: usize, names: &str, x: usize, y: usize) -> Result<()> {
     match x.checked_mul(y) {
@@ -263,7 +242,7 @@ fn overlaps(x: &[f32], y: &[f32]) -> bool {
 }
 
 /// `x` borrowed, or copied when it overlaps `out` (see the module comment).
-fn input<'a>(x: &'a Float32ArraySlice, out: &Float32ArraySlice) -> Cow<'a, [f32]> {
+fn input<'a>(x: &'a Floats, out: &Floats) -> Cow<'a, [f32]> {
     if overlaps(x, out) {
         Cow::Owned(x.to_vec())
     } else {

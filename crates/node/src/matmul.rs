@@ -12,12 +12,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use descent_kernels::Epilogue;
-use napi::bindgen_prelude::{Float32ArraySlice, Unknown};
-use napi::{Error, Result, Status, ValueType};
-use napi_derive::napi;
+use napi::{Error, Result, Status};
 
+use crate::js::Args;
 use crate::pool::Pool;
-use crate::{array, check_product, input, invalid, isa, shown, size};
+use crate::{check_product, input, invalid, isa};
 
 /// Products of fewer multiply-adds (`m·k·n`) run on one thread. Handing a part to a
 /// pool worker and waiting for it costs about 5 µs here (2 vCPUs, KVM); 2^20 take about
@@ -46,16 +45,16 @@ fn threads() -> usize {
     }
 }
 
-/// Threads the matrix products may use (the number of CPUs available until set).
-#[napi(catch_unwind)]
-pub fn get_num_threads() -> u32 {
-    threads() as u32
+/// `getNumThreads()`: the threads the matrix products may use (the number of CPUs
+/// available until set).
+pub fn get_num_threads(_: &mut Args) -> Result<f64> {
+    Ok(threads() as f64)
 }
 
-/// Sets the threads the matrix products may use: a positive integer (at most 1024).
-#[napi(catch_unwind)]
-pub fn set_num_threads(n: Unknown) -> Result<()> {
-    match size("setNumThreads", "n", n) {
+/// `setNumThreads(n)`: sets the threads the matrix products may use, a positive integer
+/// (at most 1024).
+pub fn set_num_threads(args: &mut Args) -> Result<()> {
+    match args.size(0, "n") {
         Ok(x) if (1..=1024).contains(&x) => {
             THREADS.store(x, Ordering::Relaxed);
             // Workers are spawned when a product first needs them; extra ones end here.
@@ -64,7 +63,7 @@ pub fn set_num_threads(n: Unknown) -> Result<()> {
         }
         _ => Err(invalid(format!(
             "setNumThreads: n must be an integer in 1..1024, not {}",
-            shown(n)
+            args.shown(0)
         ))),
     }
 }
@@ -135,67 +134,45 @@ fn pool() -> &'static Pool {
     POOL.get_or_init(Pool::new)
 }
 
-/// `out[m×n] = op(a)·op(b)`; with `transA` `a` is stored `k×m`, with `transB` `b` is `n×k`.
-#[napi(catch_unwind)]
-#[allow(clippy::too_many_arguments)] // flat arguments: an options object costs a property lookup each
-pub fn matmul(
-    a: Unknown,
-    b: Unknown,
-    out: Unknown,
-    m: Unknown,
-    k: Unknown,
-    n: Unknown,
-    trans_a: bool,
-    trans_b: bool,
-) -> Result<()> {
-    const OP: &str = "matmul";
+/// `matmul(a, b, out, m, k, n, transA, transB)`: `out[m×n] = op(a)·op(b)`; with `transA`
+/// `a` is stored `k×m`, with `transB` `b` is `n×k`.
+pub fn matmul(args: &mut Args) -> Result<()> {
+    let op = args.op();
+    let (trans_a, trans_b) = (args.flag(6, "transA")?, args.flag(7, "transB")?);
     let (a, b, mut out) = (
-        array(OP, "a", a)?,
-        array(OP, "b", b)?,
-        array(OP, "out", out)?,
+        args.array(0, "a")?,
+        args.array(1, "b")?,
+        args.array(2, "out")?,
     );
-    let (m, k, n) = (size(OP, "m", m)?, size(OP, "k", k)?, size(OP, "n", n)?);
-    check_product(OP, "a", a.len(), "m*k", m, k)?;
-    check_product(OP, "b", b.len(), "k*n", k, n)?;
-    check_product(OP, "out", out.len(), "m*n", m, n)?;
+    let (m, k, n) = (args.size(3, "m")?, args.size(4, "k")?, args.size(5, "n")?);
+    check_product(op, "a", a.len(), "m*k", m, k)?;
+    check_product(op, "b", b.len(), "k*n", k, n)?;
+    check_product(op, "out", out.len(), "m*n", m, n)?;
     let (a, b) = (input(&a, &out), input(&b, &out));
     // SAFETY: no JavaScript runs during this call and every input overlapping `out` was copied.
     let out = unsafe { out.as_mut() };
-    run(OP, &a, &b, out, m, k, n, trans_a, trans_b, Epilogue::NONE)
+    run(op, &a, &b, out, m, k, n, trans_a, trans_b, Epilogue::NONE)
 }
 
-/// `out[m×n] = x·wᵀ + bias`, then ReLU if `relu`: `x` is `m×k`, `w` `n×k`, `bias` `n`
-/// floats or null.
-#[napi(catch_unwind)]
-#[allow(clippy::too_many_arguments)] // flat arguments: an options object costs a property lookup each
-pub fn linear_forward(
-    x: Unknown,
-    w: Unknown,
-    bias: Unknown,
-    out: Unknown,
-    m: Unknown,
-    k: Unknown,
-    n: Unknown,
-    relu: bool,
-) -> Result<()> {
-    const OP: &str = "linearForward";
+/// `linearForward(x, w, bias, out, m, k, n, relu)`: `out[m×n] = x·wᵀ + bias`, then ReLU
+/// if `relu`: `x` is `m×k`, `w` `n×k`, `bias` `n` floats or null.
+pub fn linear_forward(args: &mut Args) -> Result<()> {
+    let op = args.op();
+    let relu = args.flag(7, "relu")?;
     let (x, w, mut out) = (
-        array(OP, "x", x)?,
-        array(OP, "w", w)?,
-        array(OP, "out", out)?,
+        args.array(0, "x")?,
+        args.array(1, "w")?,
+        args.array(3, "out")?,
     );
-    let bias: Option<Float32ArraySlice> = match bias.get_type()? {
-        ValueType::Null | ValueType::Undefined => None,
-        _ => Some(array(OP, "bias", bias)?),
-    };
-    let (m, k, n) = (size(OP, "m", m)?, size(OP, "k", k)?, size(OP, "n", n)?);
-    check_product(OP, "x", x.len(), "m*k", m, k)?;
-    check_product(OP, "w", w.len(), "n*k", n, k)?;
-    check_product(OP, "out", out.len(), "m*n", m, n)?;
+    let bias = args.optional_array(2, "bias")?;
+    let (m, k, n) = (args.size(4, "m")?, args.size(5, "k")?, args.size(6, "n")?);
+    check_product(op, "x", x.len(), "m*k", m, k)?;
+    check_product(op, "w", w.len(), "n*k", n, k)?;
+    check_product(op, "out", out.len(), "m*n", m, n)?;
     if let Some(bias) = &bias {
         if bias.len() != n {
             return Err(invalid(format!(
-                "{OP}: bias has {} elements but n = {n}",
+                "{op}: bias has {} elements but n = {n}",
                 bias.len()
             )));
         }
@@ -208,5 +185,5 @@ pub fn linear_forward(
         bias: bias.as_deref(),
         relu,
     };
-    run(OP, &x, &w, out, m, k, n, false, true, epi)
+    run(op, &x, &w, out, m, k, n, false, true, epi)
 }

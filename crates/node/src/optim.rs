@@ -7,18 +7,19 @@
 use std::borrow::Cow;
 
 use descent_kernels::{AdagradOptions, AdamOptions, RmspropOptions};
-use napi::bindgen_prelude::{Float32ArraySlice, Unknown};
 use napi::Result;
-use napi_derive::napi;
 
-use crate::{array, invalid, isa, overlaps};
+use crate::js::{Args, Floats};
+use crate::{invalid, isa, overlaps};
 
-/// Reads the arrays an update writes, `param` first: each must have param's length,
-/// and no two may share memory (no copy could make sense of that).
-fn written<'a>(op: &str, arrays: Vec<(&str, Unknown<'a>)>) -> Result<Vec<Float32ArraySlice<'a>>> {
-    let mut read: Vec<(&str, Float32ArraySlice<'a>)> = Vec::with_capacity(arrays.len());
-    for (name, value) in arrays {
-        let a = array(op, name, value)?;
+/// Reads the arrays an update writes, given as `(argument, name)` with param first:
+/// each must have param's length, and no two may share memory (no copy could make sense
+/// of that).
+fn written<'a>(args: &'a Args, arrays: &[(usize, &str)]) -> Result<Vec<Floats<'a>>> {
+    let op = args.op();
+    let mut read: Vec<(&str, Floats<'a>)> = Vec::with_capacity(arrays.len());
+    for &(i, name) in arrays {
+        let a = args.array(i, name)?;
         if let Some((first, p)) = read.first() {
             if a.len() != p.len() {
                 return Err(invalid(format!(
@@ -38,11 +39,7 @@ fn written<'a>(op: &str, arrays: Vec<(&str, Unknown<'a>)>) -> Result<Vec<Float32
 
 /// The gradient, checked against param's length and copied when it shares memory
 /// with an array the update writes.
-fn gradient<'a>(
-    op: &str,
-    grad: &'a Float32ArraySlice,
-    written: &[Float32ArraySlice],
-) -> Result<Cow<'a, [f32]>> {
+fn gradient<'a>(op: &str, grad: &'a Floats, written: &[Floats]) -> Result<Cow<'a, [f32]>> {
     let len = written.first().map_or(0, |p| p.len());
     if grad.len() != len {
         return Err(invalid(format!(
@@ -62,133 +59,91 @@ fn gradient<'a>(
 /// # Safety
 /// No JavaScript may run while the slices live, and the arrays must not overlap
 /// (`written` checks that).
-unsafe fn slices<'s, const N: usize>(arrays: &'s mut [Float32ArraySlice]) -> [&'s mut [f32]; N] {
-    let mut read = arrays.iter_mut().map(|a| a.as_mut());
+unsafe fn slices<'s, const N: usize>(arrays: &'s mut [Floats]) -> [&'s mut [f32]; N] {
+    // SAFETY: as the caller guarantees.
+    let mut read = arrays.iter_mut().map(|a| unsafe { a.as_mut() });
     std::array::from_fn(|_| read.next().unwrap_or_default())
 }
 
-/// One Adam/AdamW update of `param` in place; `maxExpAvgSq` is read only with amsgrad.
-#[napi(catch_unwind)]
-#[allow(clippy::too_many_arguments)] // flat arguments: an options object costs a property lookup each
-pub fn adam_step(
-    param: Unknown,
-    grad: Unknown,
-    exp_avg: Unknown,
-    exp_avg_sq: Unknown,
-    max_exp_avg_sq: Unknown,
-    beta1: f64,
-    beta2: f64,
-    one_minus_beta1: f64,
-    one_minus_beta2: f64,
-    eps: f64,
-    weight_decay: f64,
-    param_scale: f64,
-    neg_step_size: f64,
-    bias_correction2_sqrt: f64,
-    amsgrad: bool,
-    maximize: bool,
-) -> Result<()> {
-    const OP: &str = "adamStep";
-    let mut arrays = vec![
-        ("param", param),
-        ("expAvg", exp_avg),
-        ("expAvgSq", exp_avg_sq),
-    ];
-    if amsgrad {
-        arrays.push(("maxExpAvgSq", max_exp_avg_sq));
-    }
-    let mut arrays = written(OP, arrays)?;
-    let grad = array(OP, "grad", grad)?;
-    let grad = gradient(OP, &grad, &arrays)?;
+/// `adamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq, beta1, beta2, oneMinusBeta1,
+/// oneMinusBeta2, eps, weightDecay, paramScale, negStepSize, biasCorrection2Sqrt,
+/// amsgrad, maximize)`: one Adam/AdamW update of `param` in place; `maxExpAvgSq` is read
+/// only with amsgrad.
+pub fn adam_step(args: &mut Args) -> Result<()> {
+    let op = args.op();
     let o = AdamOptions {
-        beta1: beta1 as f32,
-        beta2: beta2 as f32,
-        one_minus_beta1: one_minus_beta1 as f32,
-        one_minus_beta2: one_minus_beta2 as f32,
-        eps: eps as f32,
-        weight_decay: weight_decay as f32,
-        param_scale: param_scale as f32,
-        neg_step_size: neg_step_size as f32,
-        bias_correction2_sqrt: bias_correction2_sqrt as f32,
-        amsgrad,
-        maximize,
+        beta1: args.number(5, "beta1")? as f32,
+        beta2: args.number(6, "beta2")? as f32,
+        one_minus_beta1: args.number(7, "oneMinusBeta1")? as f32,
+        one_minus_beta2: args.number(8, "oneMinusBeta2")? as f32,
+        eps: args.number(9, "eps")? as f32,
+        weight_decay: args.number(10, "weightDecay")? as f32,
+        param_scale: args.number(11, "paramScale")? as f32,
+        neg_step_size: args.number(12, "negStepSize")? as f32,
+        bias_correction2_sqrt: args.number(13, "biasCorrection2Sqrt")? as f32,
+        amsgrad: args.flag(14, "amsgrad")?,
+        maximize: args.flag(15, "maximize")?,
     };
+    let mut arrays = vec![(0, "param"), (2, "expAvg"), (3, "expAvgSq")];
+    if o.amsgrad {
+        arrays.push((4, "maxExpAvgSq"));
+    }
+    let mut arrays = written(args, &arrays)?;
+    let grad = args.array(1, "grad")?;
+    let grad = gradient(op, &grad, &arrays)?;
     // SAFETY: no JavaScript runs during this call; `written` checked the arrays are disjoint.
     let [p, m, v, v_max] = unsafe { slices(&mut arrays) };
     descent_kernels::adam_step(isa(), p, &grad, m, v, v_max, &o);
     Ok(())
 }
 
-/// One Adagrad update of `param` in place.
-#[napi(catch_unwind)]
-#[allow(clippy::too_many_arguments)] // flat arguments: an options object costs a property lookup each
-pub fn adagrad_step(
-    param: Unknown,
-    grad: Unknown,
-    state_sum: Unknown,
-    neg_clr: f64,
-    weight_decay: f64,
-    eps: f64,
-    maximize: bool,
-) -> Result<()> {
-    const OP: &str = "adagradStep";
-    let mut arrays = written(OP, vec![("param", param), ("stateSum", state_sum)])?;
-    let grad = array(OP, "grad", grad)?;
-    let grad = gradient(OP, &grad, &arrays)?;
+/// `adagradStep(param, grad, stateSum, negClr, weightDecay, eps, maximize)`: one Adagrad
+/// update of `param` in place.
+pub fn adagrad_step(args: &mut Args) -> Result<()> {
+    let op = args.op();
     let o = AdagradOptions {
-        neg_clr: neg_clr as f32,
-        weight_decay: weight_decay as f32,
-        eps: eps as f32,
-        maximize,
+        neg_clr: args.number(3, "negClr")? as f32,
+        weight_decay: args.number(4, "weightDecay")? as f32,
+        eps: args.number(5, "eps")? as f32,
+        maximize: args.flag(6, "maximize")?,
     };
+    let mut arrays = written(args, &[(0, "param"), (2, "stateSum")])?;
+    let grad = args.array(1, "grad")?;
+    let grad = gradient(op, &grad, &arrays)?;
     // SAFETY: no JavaScript runs during this call; `written` checked the arrays are disjoint.
     let [p, sum] = unsafe { slices(&mut arrays) };
     descent_kernels::adagrad_step(isa(), p, &grad, sum, &o);
     Ok(())
 }
 
-/// One RMSprop update of `param` in place; `gradAvg` is read only when centered,
-/// `momentumBuf` only with a momentum above 0.
-#[napi(catch_unwind)]
-#[allow(clippy::too_many_arguments)] // flat arguments: an options object costs a property lookup each
-pub fn rmsprop_step(
-    param: Unknown,
-    grad: Unknown,
-    square_avg: Unknown,
-    grad_avg: Unknown,
-    momentum_buf: Unknown,
-    alpha: f64,
-    one_minus_alpha: f64,
-    eps: f64,
-    weight_decay: f64,
-    momentum: f64,
-    neg_lr: f64,
-    centered: bool,
-    maximize: bool,
-) -> Result<()> {
-    const OP: &str = "rmspropStep";
+/// `rmspropStep(param, grad, squareAvg, gradAvg, momentumBuf, alpha, oneMinusAlpha, eps,
+/// weightDecay, momentum, negLr, centered, maximize)`: one RMSprop update of `param` in
+/// place; `gradAvg` is read only when centered, `momentumBuf` only with a momentum
+/// above 0.
+pub fn rmsprop_step(args: &mut Args) -> Result<()> {
+    let op = args.op();
     let o = RmspropOptions {
-        alpha: alpha as f32,
-        one_minus_alpha: one_minus_alpha as f32,
-        eps: eps as f32,
-        weight_decay: weight_decay as f32,
-        momentum: momentum as f32,
-        neg_lr: neg_lr as f32,
-        centered,
-        maximize,
+        alpha: args.number(5, "alpha")? as f32,
+        one_minus_alpha: args.number(6, "oneMinusAlpha")? as f32,
+        eps: args.number(7, "eps")? as f32,
+        weight_decay: args.number(8, "weightDecay")? as f32,
+        momentum: args.number(9, "momentum")? as f32,
+        neg_lr: args.number(10, "negLr")? as f32,
+        centered: args.flag(11, "centered")?,
+        maximize: args.flag(12, "maximize")?,
     };
-    let mut arrays = vec![("param", param), ("squareAvg", square_avg)];
+    let mut arrays = vec![(0, "param"), (2, "squareAvg")];
     let (use_avg, use_buf) = (o.centered, o.uses_momentum());
     if use_avg {
-        arrays.push(("gradAvg", grad_avg));
+        arrays.push((3, "gradAvg"));
     }
     // Decided on the f32 value, as the kernel decides.
     if use_buf {
-        arrays.push(("momentumBuf", momentum_buf));
+        arrays.push((4, "momentumBuf"));
     }
-    let mut arrays = written(OP, arrays)?;
-    let grad = array(OP, "grad", grad)?;
-    let grad = gradient(OP, &grad, &arrays)?;
+    let mut arrays = written(args, &arrays)?;
+    let grad = args.array(1, "grad")?;
+    let grad = gradient(op, &grad, &arrays)?;
     // SAFETY: no JavaScript runs during this call; `written` checked the arrays are disjoint.
     let [p, sq, third, fourth] = unsafe { slices(&mut arrays) };
     // Without gradAvg, the momentum buffer (if any) came third.

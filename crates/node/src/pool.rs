@@ -236,12 +236,19 @@ fn wait(shared: &Shared) {
     }
 }
 
-/// Keeps the message of a part's panic for the caller. The payload is dropped under
-/// `catch_unwind` (leaked if its drop panics): nothing may unwind before the part is
-/// counted as done.
+/// Keeps the message of a part's panic for the caller.
 fn record(shared: &Shared, e: Box<dyn Any + Send>) {
-    lock(&shared.panic).get_or_insert_with(|| message(&*e));
-    let _ = catch_unwind(AssertUnwindSafe(|| drop(e))).map_err(std::mem::forget);
+    let msg = panic_message(e);
+    lock(&shared.panic).get_or_insert(msg);
+}
+
+/// The message of a caught panic. The payload is dropped under `catch_unwind` (leaked
+/// if its drop panics), since a worker must not unwind before its part is counted as
+/// done, nor an export into N-API.
+pub fn panic_message(payload: Box<dyn Any + Send>) -> String {
+    let msg = message(&*payload);
+    let _ = catch_unwind(AssertUnwindSafe(|| drop(payload))).map_err(std::mem::forget);
+    msg
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

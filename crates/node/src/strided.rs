@@ -2,52 +2,35 @@
 //! JavaScript arrays and are checked here, so that no index the view can produce lies
 //! outside `a`.
 
-use napi::bindgen_prelude::{FromNapiValue, Unknown};
 use napi::Result;
-use napi_derive::napi;
 
-use crate::{array, input, invalid, size};
+use crate::js::Args;
+use crate::{input, invalid};
 
-const OP: &str = "stridedCopy";
-
-/// An array of non-negative integers.
-fn dims(name: &str, v: Unknown) -> Result<Vec<usize>> {
-    let values = Vec::<Unknown>::from_unknown(v)
-        .map_err(|_| invalid(format!("{OP}: {name} must be an array of integers")))?;
-    values
-        .into_iter()
-        .enumerate()
-        .map(|(d, x)| size(OP, &format!("{name}[{d}]"), x))
-        .collect()
-}
-
-/// `out[i] = a[Σ_d index_d(i)·aStrides[d]]` for a contiguous `out` of shape `outShape`.
-#[napi(catch_unwind)]
-pub fn strided_copy(
-    a: Unknown,
-    out: Unknown,
-    out_shape: Unknown,
-    a_strides: Unknown,
-) -> Result<()> {
-    let (a, mut out) = (array(OP, "a", a)?, array(OP, "out", out)?);
-    let (shape, strides) = (dims("outShape", out_shape)?, dims("aStrides", a_strides)?);
+/// `stridedCopy(a, out, outShape, aStrides)`: `out[i] = a[Σ_d index_d(i)·aStrides[d]]`
+/// for a contiguous `out` of shape `outShape`.
+pub fn strided_copy(args: &mut Args) -> Result<()> {
+    let op = args.op();
+    // First: reading JavaScript arrays may run JavaScript (see `Args::sizes`).
+    let (shape, strides) = (args.sizes(2, "outShape")?, args.sizes(3, "aStrides")?);
+    let (a, mut out) = (args.array(0, "a")?, args.array(1, "out")?);
     let view = format!("shape {shape:?} with strides {strides:?}");
     if shape.len() != strides.len() {
         return Err(invalid(format!(
-            "{OP}: {view}: expected one stride per dimension"
+            "{op}: {view}: expected one stride per dimension"
         )));
     }
     match shape.iter().try_fold(1usize, |p, &n| p.checked_mul(n)) {
         Some(n) if n == out.len() => {}
         Some(n) => {
             return Err(invalid(format!(
-                "{OP}: {view} has {n} elements but out has {}",
+                "{op}: {view} has {n} elements but out has {}",
                 out.len()
             )))
         }
         None => {
             return Err(invalid(format!(
-                "{OP}: {view}: the element count overflows"
+                "{op}: {view}: the element count overflows"
             )))
         }
     }
@@ -55,14 +38,14 @@ pub fn strided_copy(
         Some(extent) if extent <= a.len() => {}
         Some(extent) => {
             return Err(invalid(format!(
-                "{OP}: {view} reaches element {} but a has {} elements",
+                "{op}: {view} reaches element {} but a has {} elements",
                 extent - 1,
                 a.len()
             )))
         }
         None => {
             return Err(invalid(format!(
-                "{OP}: {view}: the largest offset overflows"
+                "{op}: {view}: the largest offset overflows"
             )))
         }
     }

@@ -4,20 +4,20 @@
 //! JavaScript string would cost more than a small kernel.
 
 use descent_kernels::{Activation, UnaryOp};
-use napi::bindgen_prelude::{Float32ArraySlice, Unknown};
 use napi::Result;
-use napi_derive::napi;
 
-use crate::{array, input, invalid, isa, shown, size};
+use crate::js::{Args, Floats};
+use crate::{input, invalid, isa};
 
-/// The entry of `all` that code `v` names.
-fn code<T: Copy>(op: &str, all: &[T], v: Unknown) -> Result<T> {
-    match size(op, "op", v) {
-        Ok(i) if i < all.len() => Ok(all[i]),
+/// The entry of `all` that the code in argument `i` names.
+fn code<T: Copy>(args: &Args, i: usize, all: &[T]) -> Result<T> {
+    match args.size(i, "op") {
+        Ok(code) if code < all.len() => Ok(all[code]),
         _ => Err(invalid(format!(
-            "{op}: op must be a code in 0..{}, not {}",
+            "{}: op must be a code in 0..{}, not {}",
+            args.op(),
             all.len(),
-            shown(v)
+            args.shown(i)
         ))),
     }
 }
@@ -28,12 +28,11 @@ fn code<T: Copy>(op: &str, all: &[T], v: Unknown) -> Result<T> {
 fn map(
     op: &str,
     detail: &str,
-    a: Unknown,
-    out: Unknown,
+    a: Floats,
+    mut out: Floats,
     in_place: impl FnOnce(&mut [f32]),
     apart: impl FnOnce(&[f32], &mut [f32]),
 ) -> Result<()> {
-    let (a, mut out): (Float32ArraySlice, _) = (array(op, "a", a)?, array(op, "out", out)?);
     if a.len() != out.len() {
         let name = match detail {
             "" => op.to_owned(),
@@ -56,54 +55,46 @@ fn map(
     Ok(())
 }
 
-/// `out[i] = op(a[i])`; `out` may be `a`.
-#[napi(catch_unwind)]
-pub fn unary(op: Unknown, a: Unknown, out: Unknown) -> Result<()> {
-    let kind = code("unary", &UnaryOp::ALL, op)?;
+/// `unary(op, a, out)`: `out[i] = op(a[i])`; `out` may be `a`.
+pub fn unary(args: &mut Args) -> Result<()> {
+    let kind = code(args, 0, &UnaryOp::ALL)?;
     map(
-        "unary",
+        args.op(),
         kind.name(),
-        a,
-        out,
+        args.array(1, "a")?,
+        args.array(2, "out")?,
         |x| descent_kernels::unary_in_place(isa(), kind, x),
         |a, out| descent_kernels::unary(isa(), kind, a, out),
     )
 }
 
-/// `out[i] = a[i] ** exponent` with Math.pow's edge cases; the exponent is rounded to
-/// f32 first, as every backend does.
-#[napi(catch_unwind)]
-pub fn pow_scalar(a: Unknown, exponent: f64, out: Unknown) -> Result<()> {
-    let p = exponent as f32;
+/// `powScalar(a, exponent, out)`: `out[i] = a[i] ** exponent` with Math.pow's edge
+/// cases; the exponent is rounded to f32 first, as every backend does.
+pub fn pow_scalar(args: &mut Args) -> Result<()> {
+    let p = args.number(1, "exponent")? as f32;
     map(
-        "powScalar",
+        args.op(),
         "",
-        a,
-        out,
+        args.array(0, "a")?,
+        args.array(2, "out")?,
         |x| descent_kernels::pow_scalar_in_place(isa(), x, p),
         |a, out| descent_kernels::pow_scalar(isa(), a, p, out),
     )
 }
 
-/// `out = gradOut · f'` from what the activation saved (its input for relu, its
-/// output for sigmoid and tanh).
-#[napi(catch_unwind)]
-pub fn activation_backward(
-    op: Unknown,
-    saved: Unknown,
-    grad_out: Unknown,
-    out: Unknown,
-) -> Result<()> {
-    const OP: &str = "activationBackward";
-    let kind = code(OP, &Activation::ALL, op)?;
+/// `activationBackward(op, saved, gradOut, out)`: `out = gradOut · f'` from what the
+/// activation saved (its input for relu, its output for sigmoid and tanh).
+pub fn activation_backward(args: &mut Args) -> Result<()> {
+    let op = args.op();
+    let kind = code(args, 0, &Activation::ALL)?;
     let (saved, grad, mut out) = (
-        array(OP, "saved", saved)?,
-        array(OP, "gradOut", grad_out)?,
-        array(OP, "out", out)?,
+        args.array(1, "saved")?,
+        args.array(2, "gradOut")?,
+        args.array(3, "out")?,
     );
     if saved.len() != out.len() || grad.len() != out.len() {
         return Err(invalid(format!(
-            "{OP}: saved has {} elements, gradOut {} and out {}; all must be equal",
+            "{op}: saved has {} elements, gradOut {} and out {}; all must be equal",
             saved.len(),
             grad.len(),
             out.len()
