@@ -223,18 +223,17 @@ pub fn cross_entropy_backward(args: &mut Args) -> Result<()> {
     Ok(())
 }
 
-/// `diff = a − b`, returning `Σ diff²` (see `descent_kernels::squared_error`).
-#[napi(catch_unwind)]
-pub fn squared_error(a: Unknown, b: Unknown, diff: Unknown) -> Result<f64> {
-    const OP: &str = "squaredError";
+/// `squaredError(a, b, diff)`: `diff = a − b`, returning `Σ diff²`.
+pub fn squared_error(args: &mut Args) -> Result<f64> {
+    let op = args.op();
     let (a, b, mut diff) = (
-        array(OP, "a", a)?,
-        array(OP, "b", b)?,
-        array(OP, "diff", diff)?,
+        args.array(0, "a")?,
+        args.array(1, "b")?,
+        args.array(2, "diff")?,
     );
     if a.len() != diff.len() || b.len() != diff.len() {
         return Err(invalid(format!(
-            "{OP}: a has {} elements and b {}, but diff has {}; all three must match",
+            "{op}: a has {} elements and b {}, but diff has {}; all three must match",
             a.len(),
             b.len(),
             diff.len()

@@ -68,6 +68,7 @@ pub fn register(exports: Object, env: Env) -> Result<()> {
         "softmaxBackward" => axis::softmax_backward,
         "crossEntropy" => axis::cross_entropy,
         "crossEntropyBackward" => axis::cross_entropy_backward,
+        "squaredError" => axis::squared_error,
     ];
     js::define(&env, &exports, &table)
 }
