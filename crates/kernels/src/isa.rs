@@ -14,6 +14,9 @@ use crate::arch::x86_64_avx2 as avx2;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 use crate::arch::wasm32_simd128 as simd128;
 
+#[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+use crate::arch::aarch64_neon as neon;
+
 /// The instruction set a kernel runs on. A value other than `Isa::SCALAR` can only be
 /// obtained where the CPU is known to support it, so dispatching on it is sound.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,10 +32,14 @@ enum Kind {
     Avx2Fma,
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     Simd128,
+    #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+    Neon,
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 const BEST_STATIC: Kind = Kind::Simd128;
+#[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+const BEST_STATIC: Kind = Kind::Neon;
 #[cfg(all(
     target_arch = "x86_64",
     target_feature = "avx2",
@@ -41,6 +48,7 @@ const BEST_STATIC: Kind = Kind::Simd128;
 const BEST_STATIC: Kind = Kind::Avx2Fma;
 #[cfg(not(any(
     all(target_arch = "wasm32", target_feature = "simd128"),
+    all(target_arch = "aarch64", target_feature = "neon"),
     all(
         target_arch = "x86_64",
         target_feature = "avx2",
@@ -56,6 +64,7 @@ impl Isa {
     /// The best instruction set this program was compiled to assume, without asking the
     /// CPU, so it needs no `std`: `simd128` on wasm32 built with `+simd128` (a module
     /// using it does not validate on an engine without SIMD, so running proves support),
+    /// NEON on AArch64 (part of the baseline of every AArch64 target that enables it),
     /// AVX2+FMA on x86-64 built with both target features, else `SCALAR`.
     /// This is the constructor for the wasm build.
     pub const fn best_static() -> Isa {
@@ -73,7 +82,7 @@ impl Isa {
         Isa::best_static()
     }
 
-    /// A short stable name: `"scalar"`, `"avx2+fma"` or `"simd128"`.
+    /// A short stable name: `"scalar"`, `"avx2+fma"`, `"simd128"` or `"neon"`.
     pub fn name(self) -> &'static str {
         match self.0 {
             Kind::Scalar => "scalar",
@@ -81,6 +90,8 @@ impl Isa {
             Kind::Avx2Fma => "avx2+fma",
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
             Kind::Simd128 => "simd128",
+            #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+            Kind::Neon => "neon",
         }
     }
 
@@ -108,6 +119,8 @@ impl Isa {
             Kind::Simd128 => unsafe {
                 simd128::matmul(a, b, c, m, k, n, ta, tb, first_row, epi.raw())
             },
+            #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+            Kind::Neon => unsafe { neon::matmul(a, b, c, m, k, n, ta, tb, first_row, epi.raw()) },
         }
     }
 
@@ -122,6 +135,8 @@ impl Isa {
             Kind::Avx2Fma => unsafe { avx2::nn(call) },
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
             Kind::Simd128 => unsafe { simd128::nn(call) },
+            #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+            Kind::Neon => unsafe { neon::nn(call) },
         }
     }
 
@@ -132,6 +147,8 @@ impl Isa {
             Kind::Avx2Fma => unsafe { avx2::binary(op, a, b, out) },
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
             Kind::Simd128 => unsafe { simd128::binary(op, a, b, out) },
+            #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+            Kind::Neon => unsafe { neon::binary(op, a, b, out) },
         }
     }
 
@@ -142,6 +159,8 @@ impl Isa {
             Kind::Avx2Fma => unsafe { avx2::scale(a, s, out) },
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
             Kind::Simd128 => unsafe { simd128::scale(a, s, out) },
+            #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+            Kind::Neon => unsafe { neon::scale(a, s, out) },
         }
     }
 
@@ -152,6 +171,8 @@ impl Isa {
             Kind::Avx2Fma => unsafe { avx2::sum(a) },
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
             Kind::Simd128 => unsafe { simd128::sum(a) },
+            #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+            Kind::Neon => unsafe { neon::sum(a) },
         }
     }
 
@@ -162,6 +183,8 @@ impl Isa {
             Kind::Avx2Fma => unsafe { avx2::sum_rows(a, out, rows, cols) },
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
             Kind::Simd128 => unsafe { simd128::sum_rows(a, out, rows, cols) },
+            #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+            Kind::Neon => unsafe { neon::sum_rows(a, out, rows, cols) },
         }
     }
 
@@ -178,6 +201,8 @@ impl Isa {
             Kind::Avx2Fma => unsafe { avx2::sgd_step(p, g, buf, o) },
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
             Kind::Simd128 => unsafe { simd128::sgd_step(p, g, buf, o) },
+            #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+            Kind::Neon => unsafe { neon::sgd_step(p, g, buf, o) },
         }
     }
 
@@ -196,6 +221,8 @@ impl Isa {
             Kind::Avx2Fma => unsafe { avx2::adam_step(p, g, m, v, v_max, o) },
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
             Kind::Simd128 => unsafe { simd128::adam_step(p, g, m, v, v_max, o) },
+            #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+            Kind::Neon => unsafe { neon::adam_step(p, g, m, v, v_max, o) },
         }
     }
 
@@ -212,6 +239,8 @@ impl Isa {
             Kind::Avx2Fma => unsafe { avx2::adagrad_step(p, g, sum, o) },
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
             Kind::Simd128 => unsafe { simd128::adagrad_step(p, g, sum, o) },
+            #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+            Kind::Neon => unsafe { neon::adagrad_step(p, g, sum, o) },
         }
     }
 
@@ -230,6 +259,8 @@ impl Isa {
             Kind::Avx2Fma => unsafe { avx2::rmsprop_step(p, g, sq, ga, buf, o) },
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
             Kind::Simd128 => unsafe { simd128::rmsprop_step(p, g, sq, ga, buf, o) },
+            #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+            Kind::Neon => unsafe { neon::rmsprop_step(p, g, sq, ga, buf, o) },
         }
     }
 }

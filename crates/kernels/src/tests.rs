@@ -1,7 +1,8 @@
 //! Every SIMD kernel against `scalar` on the same deterministic random inputs,
 //! through the public API so dispatch is exercised too. Run with
 //! `cargo test -p descent-kernels` (add `--release` for speed); the simd128 path is not
-//! reachable natively and is tested from TypeScript against the reference backend.
+//! reachable natively and is tested from TypeScript against the reference backend, the
+//! NEON path runs under qemu-aarch64 (see `scripts/test`).
 //!
 //! Tolerances: elementwise kernels and `sum_rows` perform the same IEEE operations in
 //! the same order as `scalar`, so they must agree bit for bit. `matmul` differs by fused
@@ -391,6 +392,11 @@ fn isa_constructors() {
     // This host build does not enable AVX2 at compile time, so nothing is assumed.
     #[cfg(all(target_arch = "x86_64", not(target_feature = "avx2")))]
     assert_eq!(Isa::best_static(), Isa::SCALAR);
+    // NEON is part of the AArch64 baseline: the static choice is already the best.
+    #[cfg(target_arch = "aarch64")]
+    assert_eq!(simd().name(), "neon");
+    #[cfg(target_arch = "aarch64")]
+    assert_eq!(Isa::best_static(), simd());
 }
 
 /// Throughput of the SIMD matmul, for reports rather than assertions:

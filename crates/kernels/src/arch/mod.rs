@@ -11,3 +11,6 @@ pub(crate) mod x86_64_avx2;
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub(crate) mod wasm32_simd128;
+
+#[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+pub(crate) mod aarch64_neon;

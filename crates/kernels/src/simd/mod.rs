@@ -11,7 +11,8 @@
 #![cfg_attr(
     not(any(
         target_arch = "x86_64",
-        all(target_arch = "wasm32", target_feature = "simd128")
+        all(target_arch = "wasm32", target_feature = "simd128"),
+        all(target_arch = "aarch64", target_feature = "neon")
     )),
     allow(dead_code, unused_imports, unused_macros)
 )]
