@@ -39,7 +39,8 @@ function topologicalOrder(root: Tensor): Tensor[] {
  * `retain_graph`.
  */
 export function runBackward(root: Tensor, seed: Tensor): void {
-  const pending = new Map<Tensor, Tensor>([[root, seed]]);
+  const pending = new Map<Tensor, Tensor>();
+  pending.set(root, seed);
   for (const tensor of topologicalOrder(root)) {
     const grad = pending.get(tensor);
     if (grad === undefined) continue;

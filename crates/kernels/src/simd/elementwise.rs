@@ -198,6 +198,20 @@ pub(crate) unsafe fn sum<S: Simd>(a: &[f32]) -> f32 {
 #[inline(always)]
 pub(crate) unsafe fn sum_rows<S: Simd>(a: &[f32], out: &mut [f32], rows: usize, cols: usize) {
     out.fill(0.0);
+    if cols < S::LANES {
+        // Narrower than one vector (a bias of one or a few outputs): one column at a
+        // time, rows in order, so the additions are those of `scalar::sum_rows`. Adding
+        // whole rows instead lets LLVM use masked loads and stores, which are microcoded
+        // on AMD and made a 100×1 sum take ~1 µs.
+        for (c, o) in out.iter_mut().enumerate() {
+            let mut total = 0.0;
+            for x in a.iter().skip(c).step_by(cols).take(rows) {
+                total += x;
+            }
+            *o = total;
+        }
+        return;
+    }
     let o = out.as_mut_ptr();
     for r in 0..rows {
         zip::<S, Add>(Slice(o), Slice(a[r * cols..][..cols].as_ptr()), o, cols);

@@ -541,11 +541,21 @@ unsafe fn dot<S: Simd>(x: *const f32, y: *const f32, len: usize) -> f32 {
     total
 }
 
-/// `Σₚ x[p·dx]·y[p·dy]` over `len` terms, one at a time.
+/// `Σₚ x[p·dx]·y[p·dy]` over `len` terms: four running sums, so a long dot product
+/// (the weight gradient of a layer with one or two outputs) is not one chain of
+/// dependent additions.
 #[inline(always)]
 unsafe fn dot_strided(x: *const f32, dx: usize, y: *const f32, dy: usize, len: usize) -> f32 {
-    let mut total = 0.0;
-    for p in 0..len {
+    let mut sums = [0.0; 4];
+    let mut p = 0;
+    while p + 4 <= len {
+        for (q, sum) in sums.iter_mut().enumerate() {
+            *sum += *x.add((p + q) * dx) * *y.add((p + q) * dy);
+        }
+        p += 4;
+    }
+    let mut total = (sums[0] + sums[1]) + (sums[2] + sums[3]);
+    for p in p..len {
         total += *x.add(p * dx) * *y.add(p * dy);
     }
     total
