@@ -6,7 +6,7 @@ import type { Backend, Storage } from "../backend/backend.js";
 import { type NnAddon, nativeNnKernels, nnAddonFunctions } from "./nativeNn.js";
 import { nativeOptimKernels, type OptimAddon, optimAddonFunctions } from "./nativeOptim.js";
 import { packageRoot } from "./packageRoot.js";
-import { createSlabAllocator } from "./slab.js";
+import { createSlabAllocator, fillFloats } from "./slab.js";
 
 /** The Node addon's exports (crates/node/src/lib.rs). Every call checks its arguments and throws an Error. */
 interface Addon extends OptimAddon, NnAddon {
@@ -149,7 +149,7 @@ export function loadNativeBackend(): Backend {
     fromFloat32Array: copyOf,
     // A fresh buffer of its own: the caller may keep it, and must not pin or see a slab.
     toFloat32Array: (s) => new Float32Array(f32(s)),
-    fill: (s, value) => void f32(s).fill(value),
+    fill: (s, value) => fillFloats(f32(s), value),
     copy: (src, dst) => f32(dst).set(f32(src)),
     // The garbage collector owns the memory and nothing is held on the Rust side; large
     // arrays are recycled.

@@ -1,5 +1,5 @@
 import type { Backend, Storage } from "../../backend/backend.js";
-import { createSlabAllocator } from "../slab.js";
+import { createSlabAllocator, fillFloats } from "../slab.js";
 import { activationBackward } from "./activationBackward.js";
 import { adagradStep } from "./adagradStep.js";
 import { adamStep } from "./adamStep.js";
@@ -47,7 +47,7 @@ export function createJsBackend(precision: Precision = "float32"): Backend {
       return copy;
     },
     toFloat32Array: (s) => Float32Array.from(f32(s)),
-    fill: (s, value) => void f32(s).fill(value),
+    fill: (s, value) => fillFloats(f32(s), value),
     copy: (src, dst) => f32(dst).set(f32(src)),
     free: (s) => slabs?.free(s as Float32Array),
     threads: 1,
