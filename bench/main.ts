@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ChildReport } from "./measure.js";
 import { defaultTiming } from "./measure.js";
-import { goals, goalsMarkdown, type Outcome, ratioMarkdown, ratioTables, resultsTable } from "./report.js";
+import { goals, goalsMarkdown, mergeRounds, type Outcome, ratioMarkdown, ratioTables, resultsTable } from "./report.js";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = dirname(benchDir);
@@ -140,8 +140,12 @@ function gitCommit(): string | undefined {
 }
 
 // `--median`: figures from the median repetition instead of the fastest one. `--only a,b`: systems whose
-// name contains a or b (a quick partial run; the goals then lack their peers).
+// name contains a or b (a quick partial run; the goals then lack their peers). `--rounds n`: every system
+// runs n times, in turn, and each cell keeps its fastest round (default 2), so a burst of other work on
+// the shared cores during one system's run does not decide its ratios.
 const statistic = process.argv.includes("--median") ? "median" : "best";
+const roundsArg = process.argv.includes("--rounds") ? Number(process.argv[process.argv.indexOf("--rounds") + 1]) : 2;
+if (!Number.isInteger(roundsArg) || roundsArg < 1) throw new Error(`bench: --rounds must be a positive integer`);
 const only = process.argv[process.argv.indexOf("--only") + 1]?.split(",");
 const selected = process.argv.includes("--only")
   ? children.filter((c) => only?.some((part) => c.system.includes(part)))
@@ -161,8 +165,12 @@ function byStatistic(list: Outcome[]): Outcome[] {
 
 const startedAt = new Date();
 const loadBefore = os.loadavg();
-const outcomes: Outcome[] = [];
-for (const child of selected) outcomes.push(await run(child));
+const runs: Outcome[] = [];
+for (let round = 1; round <= roundsArg; round++) {
+  process.stderr.write(`bench: round ${round} of ${roundsArg}\n`);
+  for (const child of selected) runs.push(await run(child));
+}
+const outcomes = mergeRounds(runs, statistic === "best" ? "bestMs" : "ms");
 const view = byStatistic(outcomes);
 
 const torch = outcomes.find((o) => o.system === "torch 1t");
@@ -195,7 +203,8 @@ const markdown = [
       ]
     : []),
   `Time per call in the ${statistic === "best" ? "fastest" : "median"} of ` +
-    `${defaultTiming.reps} repetitions of ≥ ${defaultTiming.minRepMs} ms after warm-up (fewer for slow calls). ` +
+    `${defaultTiming.reps} repetitions of ≥ ${defaultTiming.minRepMs} ms after warm-up (fewer for slow calls), ` +
+    `the faster of ${roundsArg} rounds in which every system ran in turn. ` +
     "SGEMM in GFLOPS (higher is better), the rest in ms (lower is better).",
   "",
   results.markdown,
@@ -218,7 +227,7 @@ const json = {
   date: startedAt.toISOString(),
   commit: gitCommit(),
   machine,
-  timing: { ...defaultTiming, statistic },
+  timing: { ...defaultTiming, statistic, rounds: roundsArg },
   outcomes,
   ratios,
   goals: goalList,
