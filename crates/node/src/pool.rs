@@ -193,7 +193,7 @@ impl Inner {
             let shared = Arc::clone(&self.shared);
             let spawned = std::thread::Builder::new()
                 .name(format!("descent-{}", self.workers.len() + 1))
-                // Explicit, whatever RUST_MIN_STACK says: a packed product keeps 240 KiB
+                // Explicit, whatever RUST_MIN_STACK says: a packed product keeps 432 KiB
                 // of blocks on the stack.
                 .stack_size(2 << 20)
                 .spawn(move || {
