@@ -1,8 +1,10 @@
 import type { Floats } from "./floats.js";
 /**
  * `out[m×n] = op(a)·op(b)` in row-major order. With `transA`, `a` is stored k×m; with
- * `transB`, `b` is stored n×k. The loops run i-p-j so the innermost loop walks rows of
- * `out` (and of `b` when it is not transposed) contiguously.
+ * `transB`, `b` is stored n×k. Every element is accumulated in float64 and rounded once.
+ * The loops keep the innermost index on contiguous memory: with `b` transposed (and `a`
+ * not), rows of `a` and of the stored `b` meet in dot products; otherwise they run i-p-j,
+ * walking a row of the result and of `b`.
  */
 export function matmul(
   a: Floats,
@@ -14,18 +16,29 @@ export function matmul(
   transA: boolean,
   transB: boolean,
 ): void {
-  out.fill(0);
+  if (transB && !transA) {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let acc = 0;
+        for (let p = 0; p < k; p++) acc += (a[i * k + p] as number) * (b[j * k + p] as number);
+        out[i * n + j] = acc;
+      }
+    }
+    return;
+  }
+  const row = new Float64Array(n);
   for (let i = 0; i < m; i++) {
-    const outRow = i * n;
+    row.fill(0);
     for (let p = 0; p < k; p++) {
       const aip = transA ? (a[p * m + i] as number) : (a[i * k + p] as number);
       if (transB) {
-        for (let j = 0; j < n; j++) out[outRow + j] = (out[outRow + j] as number) + aip * (b[j * k + p] as number);
+        for (let j = 0; j < n; j++) row[j] = (row[j] as number) + aip * (b[j * k + p] as number);
       } else {
         const bRow = p * n;
-        for (let j = 0; j < n; j++) out[outRow + j] = (out[outRow + j] as number) + aip * (b[bRow + j] as number);
+        for (let j = 0; j < n; j++) row[j] = (row[j] as number) + aip * (b[bRow + j] as number);
       }
     }
+    out.set(row, i * n);
   }
 }
 
