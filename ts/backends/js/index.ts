@@ -46,7 +46,7 @@ export function createJsBackend(precision: Precision = "float32"): Backend {
       copy.set(data);
       return copy;
     },
-    toFloat32Array: (s) => Float32Array.from(f32(s)),
+    toFloat32Array: (s) => new Float32Array(f32(s)),
     fill: (s, value) => fillFloats(f32(s), value),
     copy: (src, dst) => f32(dst).set(f32(src)),
     free: (s) => slabs?.free(s as Float32Array),
