@@ -1,6 +1,6 @@
 // nn modules, state dicts, initialisers, gradient clipping and loss errors on every backend.
 import { expect, test } from "vitest";
-import { Generator, nn, optim, randn, tensor, zeros } from "../ts/index.js";
+import { Generator, nn, optim, randn, type Tensor, tensor, zeros } from "../ts/index.js";
 import { describeEachBackend, expectClose } from "./backends.js";
 
 function mlp(): nn.Sequential {
@@ -19,6 +19,46 @@ describeEachBackend("nn", () => {
     const x = randn([5, 3]);
     const manual = (model.at(2) as nn.Linear).forward((model.at(0) as nn.Linear).forward(x).relu());
     expectClose(model.forward(x).toFloat32Array(), manual.toFloat32Array(), 0);
+  });
+
+  test("a Linear then a ReLU in Sequential run fused, with the values and gradients of the two modules", () => {
+    const model = mlp();
+    // Some pre-activations exactly 0, negative, positive and NaN.
+    const x = tensor([
+      [0, 0, 0],
+      [1, -2, 3],
+      [-1, 2, -3],
+      [Number.NaN, 1, 1],
+      [0.5, 0.25, -0.75],
+    ]);
+    const [first, second] = [model.at(0) as nn.Linear, model.at(2) as nn.Linear];
+    const manual = second.forward(first.forward(x).relu());
+    manual.sum().backward();
+    const manualGrads = model.parameters().map((p) => p.grad?.toFloat32Array());
+    model.zeroGrad();
+    const fused = model.forward(x);
+    expect(fused.gradFn?.inputs[0]?.gradFn?.name).toBe("linearRelu");
+    expectClose(fused.toFloat32Array(), manual.toFloat32Array(), 0);
+    fused.sum().backward();
+    model.parameters().forEach((p, i) => {
+      expectClose(p.grad?.toFloat32Array() ?? new Float32Array(), manualGrads[i] ?? new Float32Array(), 0);
+    });
+  });
+
+  test("Sequential keeps the forward of a subclass of Linear or ReLU", () => {
+    class Doubled extends nn.Linear {
+      override forward(input: Tensor): Tensor {
+        return super.forward(input).mul(2);
+      }
+    }
+    const layer = new Doubled(3, 2);
+    const x = randn([4, 3]);
+    const out = new nn.Sequential(layer, new nn.ReLU()).forward(x);
+    expectClose(
+      out.toFloat32Array(),
+      nn.functional.linear(x, layer.weight, layer.bias).mul(2).relu().toFloat32Array(),
+      0,
+    );
   });
 
   test("stateDict and loadStateDict round-trip in place, so an optimizer keeps its parameters", () => {

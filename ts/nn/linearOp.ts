@@ -1,0 +1,70 @@
+import { record } from "../autograd/graph.js";
+import { product } from "../ops/matmul.js";
+import { checkOperand } from "../ops/operands.js";
+import { formatShape } from "../shape.js";
+import { Tensor } from "../tensor.js";
+
+/**
+ * `x·Wᵀ + b`, then `max(·, 0)` when `relu`, in one node: the kernel adds the bias and
+ * applies the ReLU as it stores each tile of the product. Backward masks the gradient
+ * by the output (positive exactly where the pre-activation was) before the linear
+ * backward. `nn.functional.linear` is the plain case; `Sequential` fuses a Linear
+ * followed by a ReLU into the other.
+ */
+export function linearOp(x: Tensor, weight: Tensor, bias: Tensor | null | undefined, relu: boolean): Tensor {
+  const op = relu ? "linearRelu" : "linear";
+  checkOperand(op, x, x);
+  checkOperand(op, weight, x);
+  const [outFeatures, inFeatures] = weight.shape;
+  const last = x.shape[x.shape.length - 1];
+  if (weight.shape.length !== 2 || last !== inFeatures || outFeatures === undefined || inFeatures === undefined) {
+    throw new Error(
+      `${op}: input of shape ${formatShape(x.shape)} does not match weight of shape ${formatShape(weight.shape)}`,
+    );
+  }
+  if (bias && (checkOperand(op, bias, x).shape.length !== 1 || bias.shape[0] !== outFeatures)) {
+    throw new Error(
+      `${op}: bias of shape ${formatShape(bias.shape)} does not match weight of shape ${formatShape(weight.shape)}`,
+    );
+  }
+  const rows = inFeatures === 0 ? x.numel() : x.numel() / inFeatures;
+  const outShape = [...x.shape];
+  outShape[outShape.length - 1] = outFeatures;
+  // One kernel: the bias (and ReLU) are applied as each tile of the product is stored.
+  const out = Tensor.zeros(x.backend, outShape);
+  if (out.numel() > 0) {
+    x.backend.linearForward(
+      x.storageFor(op),
+      weight.storageFor(op),
+      bias ? bias.storageFor(op) : null,
+      out.storageFor(op),
+      rows,
+      inFeatures,
+      outFeatures,
+      relu,
+    );
+  }
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  return record(out, op, inputs, (gradOut) => {
+    let g = gradOut;
+    if (relu) {
+      g = Tensor.zeros(x.backend, outShape);
+      x.backend.activationBackward("relu", out.storageFor(op), gradOut.storageFor(op), g.storageFor(op));
+    }
+    const grads: (Tensor | null)[] = [
+      x.requiresGrad
+        ? product(g, weight, { m: rows, k: outFeatures, n: inFeatures, transA: false, transB: false }, x.shape, op)
+        : null,
+      weight.requiresGrad
+        ? product(g, x, { m: outFeatures, k: rows, n: inFeatures, transA: true, transB: false }, weight.shape, op)
+        : null,
+    ];
+    if (bias) {
+      const gb = Tensor.zeros(x.backend, [outFeatures]);
+      if (bias.requiresGrad) x.backend.sumRows(g.storageFor(op), gb.storageFor(op), rows, outFeatures);
+      grads.push(gb);
+    }
+    if (g !== gradOut) g.dispose();
+    return grads;
+  });
+}
