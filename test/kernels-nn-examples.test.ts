@@ -119,3 +119,31 @@ for (const [name, load] of allBackends) {
     });
   });
 }
+
+describe("native stridedCopy with a shape whose getter detaches a buffer", () => {
+  // The addon reads the shape arrays (which may run getters) before it takes the arrays'
+  // memory: otherwise a getter could detach a buffer the kernel then reads or writes.
+  const detaching = (array: Float32Array, size: number): number[] => {
+    const shape = [size];
+    Object.defineProperty(shape, 0, {
+      get() {
+        structuredClone(array.buffer, { transfer: [array.buffer] });
+        return size;
+      },
+    });
+    return shape;
+  };
+
+  test("an input detached by the getter is an Error, not a read of freed memory", () => {
+    const b = loadNativeBackend();
+    const a = Float32Array.of(1, 2, 3);
+    expect(() => b.stridedCopy(a, new Float32Array(3), detaching(a, 3), [1])).toThrow(/stridedCopy/);
+  });
+
+  test("an output detached by the getter is an Error, not a write to freed memory", () => {
+    const b = loadNativeBackend();
+    const out = new Float32Array(3);
+    expect(() => b.stridedCopy(Float32Array.of(1, 2, 3), out, detaching(out, 3), [1])).toThrow(/stridedCopy/);
+    expect(out.buffer.byteLength).toBe(0);
+  });
+});

@@ -423,7 +423,7 @@ function kernelSuite(name: string, load: () => Backend | Promise<Backend>): void
         5,
       );
       expect(() => backend.squaredError(backend.alloc(3), backend.alloc(2), backend.alloc(3))).toThrow(
-        /squaredError: a has 3 elements and b 2, but diff has 3; all three must match/,
+        /squaredError: a has 3 elements, b 2 and diff 3; all must be equal/,
       );
     });
   });

@@ -261,7 +261,7 @@ export function wasmNnKernels(ex: NnExports, calls: NnCalls): NnKernels {
       const b = live(op, "b", bSt);
       const diff = live(op, "diff", diffSt);
       if (a.length !== diff.length || b.length !== diff.length) {
-        fail(op, `a has ${a.length} elements and b ${b.length}, but diff has ${diff.length}; all three must match`);
+        fail(op, `a has ${a.length} elements, b ${b.length} and diff ${diff.length}; all must be equal`);
       }
       return ex.squared_error(a.ptr, a.length, b.ptr, b.length, diff.ptr, diff.length);
     },

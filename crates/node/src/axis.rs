@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use napi::Result;
 
 use crate::js::Args;
-use crate::{input, invalid, isa, overlaps};
+use crate::{input, invalid, isa, overlaps, same_lengths};
 
 /// The sizes and the element counts they imply: the input's `outer·axisLen·inner`
 /// and each output slice's `outer·inner`, with overflow reported.
@@ -231,14 +231,7 @@ pub fn squared_error(args: &mut Args) -> Result<f64> {
         args.array(1, "b")?,
         args.array(2, "diff")?,
     );
-    if a.len() != diff.len() || b.len() != diff.len() {
-        return Err(invalid(format!(
-            "{op}: a has {} elements and b {}, but diff has {}; all three must match",
-            a.len(),
-            b.len(),
-            diff.len()
-        )));
-    }
+    same_lengths(op, [("a", a.len()), ("b", b.len()), ("diff", diff.len())])?;
     let (a, b) = (input(&a, &diff), input(&b, &diff));
     // SAFETY: no JavaScript runs during this call and every input overlapping `diff` was copied.
     let diff = unsafe { diff.as_mut() };

@@ -226,6 +226,19 @@ fn invalid(msg: String) -> Error {
     Error::new(Status::InvalidArg, msg)
 }
 
+/// Checks that two inputs and an output, named, have one length.
+fn same_lengths(
+    op: &str,
+    [(x, x_len), (y, y_len), (out, out_len)]: [(&str, usize); 3],
+) -> Result<()> {
+    if x_len == out_len && y_len == out_len {
+        return Ok(());
+    }
+    Err(invalid(format!(
+        "{op}: {x} has {x_len} elements, {y} {y_len} and {out} {out_len}; all must be equal"
+    )))
+}
+
 /// Checks that `array` has `x*y` elements, where `names` spells the product ("m*k").
 fn check_product(op: &str, array: &str, len: usize, names: &str, x: usize, y: usize) -> Result<()> {
     match x.checked_mul(y) {

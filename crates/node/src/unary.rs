@@ -7,7 +7,7 @@ use descent_kernels::{Activation, UnaryOp};
 use napi::Result;
 
 use crate::js::{Args, Floats};
-use crate::{input, invalid, isa};
+use crate::{input, invalid, isa, same_lengths};
 
 /// The entry of `all` that the code in argument `i` names.
 fn code<T: Copy>(args: &Args, i: usize, all: &[T]) -> Result<T> {
@@ -92,14 +92,14 @@ pub fn activation_backward(args: &mut Args) -> Result<()> {
         args.array(2, "gradOut")?,
         args.array(3, "out")?,
     );
-    if saved.len() != out.len() || grad.len() != out.len() {
-        return Err(invalid(format!(
-            "{op}: saved has {} elements, gradOut {} and out {}; all must be equal",
-            saved.len(),
-            grad.len(),
-            out.len()
-        )));
-    }
+    same_lengths(
+        op,
+        [
+            ("saved", saved.len()),
+            ("gradOut", grad.len()),
+            ("out", out.len()),
+        ],
+    )?;
     let (saved, grad) = (input(&saved, &out), input(&grad, &out));
     // SAFETY: no JavaScript runs during this call and every input overlapping `out` was copied.
     let out = unsafe { out.as_mut() };

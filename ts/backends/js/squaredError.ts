@@ -7,7 +7,7 @@ import type { Floats } from "./floats.js";
 export function squaredError(a: Floats, b: Floats, diff: Floats): number {
   if (a.length !== diff.length || b.length !== diff.length) {
     throw new Error(
-      `squaredError: a has ${a.length} elements and b ${b.length}, but diff has ${diff.length}; all three must match`,
+      `squaredError: a has ${a.length} elements, b ${b.length} and diff ${diff.length}; all must be equal`,
     );
   }
   let total = 0;
