@@ -45,6 +45,19 @@ describeEachBackend("nn", () => {
     });
   });
 
+  test("the fused Linear and ReLU without a bias give the input and weight gradients of the two modules", () => {
+    const gradValues = (t: Tensor) => t.grad?.toFloat32Array() ?? new Float32Array();
+    const layer = new nn.Linear(3, 4, { bias: false });
+    const fusedInput = randn([5, 3]).requiresGrad_();
+    const input = fusedInput.detach().requiresGrad_();
+    new nn.Sequential(layer, new nn.ReLU()).forward(fusedInput).sum().backward();
+    const fusedWeightGrad = gradValues(layer.weight);
+    layer.zeroGrad();
+    layer.forward(input).relu().sum().backward();
+    expectClose(gradValues(fusedInput), gradValues(input), 0);
+    expectClose(fusedWeightGrad, gradValues(layer.weight), 0);
+  });
+
   test("Sequential keeps the forward of a subclass of Linear or ReLU", () => {
     class Doubled extends nn.Linear {
       override forward(input: Tensor): Tensor {
