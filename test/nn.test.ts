@@ -58,6 +58,22 @@ describeEachBackend("nn", () => {
     expectClose(fusedWeightGrad, gradValues(layer.weight), 0);
   });
 
+  test("Module.zeroGrad(false) keeps each gradient tensor and zeroes it", () => {
+    const model = mlp();
+    model
+      .forward(randn([2, 3]))
+      .sum()
+      .backward();
+    const grads = model.parameters().map((p) => p.grad);
+    model.zeroGrad(false);
+    model.parameters().forEach((p, i) => {
+      expect(p.grad).toBe(grads[i]);
+      expect(Array.from(p.grad?.toFloat32Array() ?? [1]).every((x) => x === 0)).toBe(true);
+    });
+    model.zeroGrad();
+    expect(model.parameters().map((p) => p.grad)).toEqual([null, null, null, null]);
+  });
+
   test("Sequential keeps the forward of a subclass of Linear or ReLU", () => {
     class Doubled extends nn.Linear {
       override forward(input: Tensor): Tensor {

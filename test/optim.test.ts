@@ -21,6 +21,7 @@ const gradValues = [
 
 const makeParams = (): Tensor[] => startValues.map((v) => tensor(v as never, { requiresGrad: true }));
 const flat = (t: Tensor): number[] => Array.from(t.toFloat32Array());
+const flatGrad = (t: Tensor): number[] | null => (t.grad ? flat(t.grad) : null);
 
 function stepWith(opt: AnyOptimizer, params: Tensor[], step: number): void {
   for (const [i, p] of params.entries()) p.grad = tensor(gradValues[step % gradValues.length]?.[i] as never);
@@ -153,6 +154,33 @@ describeEachBackend("optimizers", () => {
     stepWith(opt, params, 0);
     opt.zeroGrad();
     expect(params.map((p) => p.grad)).toEqual([null, null]);
+  });
+
+  test("zeroGrad(false) zeroes the gradients in place, and backward accumulates into them", () => {
+    const params = makeParams();
+    const opt = new optim.SGD(params, { lr: 0.1 });
+    const loss = () =>
+      (params[0] as Tensor)
+        .mul(2)
+        .sum()
+        .add((params[1] as Tensor).mul(3).sum());
+    loss().backward();
+    const grads = params.map((p) => p.grad);
+    const sameTensors = () => {
+      for (const [i, p] of params.entries()) expect(p.grad).toBe(grads[i]);
+    };
+    opt.zeroGrad(false);
+    sameTensors();
+    expect(params.map(flatGrad)).toEqual([
+      [0, 0, 0],
+      [0, 0],
+    ]);
+    loss().backward();
+    sameTensors();
+    expect(params.map(flatGrad)).toEqual([
+      [2, 2, 2],
+      [3, 3],
+    ]);
   });
 
   // PyTorch 1.13.1's state_dict() after the first two steps of `gradValues`.

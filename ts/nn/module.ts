@@ -1,4 +1,5 @@
 import { noGrad } from "../autograd/graph.js";
+import { zeroGrads } from "../autograd/zeroGrad.js";
 import { flattenNested, formatShape, type NestedNumberArray, numelOf, shapeOfNested, shapesEqual } from "../shape.js";
 import { Tensor } from "../tensor.js";
 
@@ -61,9 +62,9 @@ export abstract class Module {
     return this.namedParameters().map(([, p]) => p);
   }
 
-  /** Sets every parameter's gradient to null, as PyTorch's default `set_to_none=True`. */
-  zeroGrad(): void {
-    for (const p of this.parameters()) p.grad = null;
+  /** Clears every parameter's gradient (see `zeroGrads`): null by default, zeros in place with `setToNone` false. */
+  zeroGrad(setToNone = true): void {
+    zeroGrads(this.parameters(), setToNone);
   }
 
   train(mode = true): this {

@@ -1,3 +1,4 @@
+import { zeroGrads } from "../autograd/zeroGrad.js";
 import type { Backend, Storage } from "../backend/backend.js";
 import { Tensor } from "../tensor.js";
 import {
@@ -103,9 +104,9 @@ export abstract class Optimizer<O extends object> {
   /** Updates every parameter that has a gradient; parameters without one keep their state. */
   abstract step(): void;
 
-  /** Sets every parameter's gradient to null, as PyTorch's default `set_to_none=True`. */
-  zeroGrad(): void {
-    for (const group of this.paramGroups) for (const p of group.params) p.grad = null;
+  /** Clears every parameter's gradient (see `zeroGrads`): null by default, zeros in place with `setToNone` false. */
+  zeroGrad(setToNone = true): void {
+    for (const group of this.paramGroups) zeroGrads(group.params, setToNone);
   }
 
   /**
