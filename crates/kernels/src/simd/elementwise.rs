@@ -197,7 +197,6 @@ pub(crate) unsafe fn sum<S: Simd>(a: &[f32]) -> f32 {
 /// Adds row after row into `out`, the same order of additions as `scalar::sum_rows`.
 #[inline(always)]
 pub(crate) unsafe fn sum_rows<S: Simd>(a: &[f32], out: &mut [f32], rows: usize, cols: usize) {
-    out.fill(0.0);
     if cols < S::LANES {
         // Narrower than one vector (a bias of one or a few outputs): one column at a
         // time, rows in order, so the additions are those of `scalar::sum_rows`. Adding
@@ -212,6 +211,7 @@ pub(crate) unsafe fn sum_rows<S: Simd>(a: &[f32], out: &mut [f32], rows: usize, 
         }
         return;
     }
+    out.fill(0.0);
     let o = out.as_mut_ptr();
     for r in 0..rows {
         zip::<S, Add>(Slice(o), Slice(a[r * cols..][..cols].as_ptr()), o, cols);

@@ -177,12 +177,10 @@ pub(crate) unsafe fn packed<S: Simd, const MR: usize, const NV: usize>(
                         // broadcast is a fixed offset from one pointer: a runtime
                         // stride made LLVM chain one add per row, a dependency as long
                         // as the step's FMA throughput.
-                        let acc = if a_rows.col == 1 {
-                            debug_assert!(a_rows.row == KC);
-                            tile::<S, MR, NV, KC, 1>(kc, a_group, b_panel)
-                        } else {
-                            debug_assert!(a_rows.row == 1 && a_rows.col == MR);
+                        let acc = if a_rows.interleaved {
                             tile::<S, MR, NV, 1, MR>(kc, a_group, b_panel)
+                        } else {
+                            tile::<S, MR, NV, KC, 1>(kc, a_group, b_panel)
                         };
                         store.tile::<S, MR, NV>(
                             &acc,
@@ -373,8 +371,7 @@ unsafe fn pack_a<S: Simd, const MR: usize>(
         }
         PackedA {
             ptr: dst,
-            row: KC,
-            col: 1,
+            interleaved: false,
             group: MR * KC,
         }
     } else {
@@ -429,19 +426,19 @@ unsafe fn pack_a<S: Simd, const MR: usize>(
         }
         PackedA {
             ptr: dst,
-            row: 1,
-            col: MR,
+            interleaved: true,
             group: MR * kc,
         }
     }
 }
 
-/// A packed block of `A`: element `(r, p)` of group `g` at `ptr + g·group + r·row + p·col`.
+/// A packed block of `A`: group `g` of `MR` rows starts at `ptr + g·group`. Within a
+/// group, element `(r, p)` is at `r + p·MR` when `interleaved` (the copy of `Aᵀ`), else
+/// at `r·KC + p` (rows of `A` copied whole).
 #[derive(Clone, Copy)]
 struct PackedA {
     ptr: *const f32,
-    row: usize,
-    col: usize,
+    interleaved: bool,
     group: usize,
 }
 
