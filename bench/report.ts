@@ -22,8 +22,11 @@ export function mergeRounds(rounds: Outcome[], time: "bestMs" | "ms"): Outcome[]
     for (const report of reports) {
       for (const [key, cell] of Object.entries(report.cells)) {
         const kept = cells[key];
-        const faster = kept === undefined || ("skipped" in kept && !("skipped" in cell));
-        if (faster || (!("skipped" in cell) && !("skipped" in kept) && cell[time] < kept[time])) cells[key] = cell;
+        // A measured cell beats a skipped one, and a faster one a slower one.
+        const better =
+          kept === undefined ||
+          ("skipped" in kept ? !("skipped" in cell) : !("skipped" in cell) && cell[time] < kept[time]);
+        if (better) cells[key] = cell;
       }
     }
     return { system: first.system, info: { ...first.info, rounds: reports.length }, cells };

@@ -43,8 +43,9 @@ export function matmul(
 }
 
 /**
- * `out[m×n] = x·wᵀ + bias`, then `max(·, 0)` when `relu`: each output element is the
- * dot product of a row of `x` and a row of `w`, both contiguous.
+ * `out[m×n] = x·wᵀ + bias`, then `max(·, 0)` when `relu`: the product as `matmul` with
+ * `w` transposed, each element rounded as a float32 backend stores it, then the bias
+ * added and stored again.
  */
 export function linearForward(
   x: Floats,
@@ -56,12 +57,9 @@ export function linearForward(
   n: number,
   relu: boolean,
 ): void {
+  matmul(x, w, out, m, k, n, false, true);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
-      let acc = 0;
-      for (let p = 0; p < k; p++) acc += (x[i * k + p] as number) * (w[j * k + p] as number);
-      // Rounded as a float32 backend stores it, then the bias added and stored again.
-      out[i * n + j] = acc;
       let v = out[i * n + j] as number;
       if (bias) v += bias[j] as number;
       // Math.max keeps NaN, as PyTorch's relu.
