@@ -3,7 +3,7 @@
 // checked in test/pytorch*.test.ts. Tolerance: atol 1e-6, rtol 1e-5 (one or two
 // float32 roundings).
 import { expect, test } from "vitest";
-import { matmul, randn, type Tensor, tensor, zeros } from "../ts/index.js";
+import { matmul, nn, randn, type Tensor, tensor, zeros } from "../ts/index.js";
 import { describeEachBackend, expectClose } from "./backends.js";
 
 const close = (t: Tensor | null, expected: number[]) => {
@@ -106,6 +106,31 @@ describeEachBackend("ops", () => {
     expect(a.grad?.shape).toEqual([2, 3, 4]);
     expect(b.grad?.shape).toEqual([1, 4, 5]);
     expect(() => zeros([2, 3]).matmul(zeros([2, 3]))).toThrow("matmul: shapes [2, 3] and [2, 3] cannot be multiplied");
+  });
+
+  test("results of products and elementwise ops overwrite a recycled storage's old values", () => {
+    // 200×100 floats, above the slab limit: the js and native backends hand the disposed
+    // NaNs out again for the next result of that length, and wasm's allocator reuses the block.
+    const [m, n] = [200, 100];
+    const poison = () => tensor(new Float32Array(m * n).fill(Number.NaN), { shape: [m, n] }).dispose();
+    poison();
+    expect(
+      zeros([m, 0])
+        .matmul(zeros([0, n]))
+        .toFloat32Array()
+        .every((x) => x === 0),
+    ).toBe(true);
+    poison();
+    const bias = tensor(Array.from({ length: n }, (_, j) => j - 50));
+    const noInputs = nn.functional.linear(zeros([m, 0]), zeros([n, 0]), bias).toFloat32Array();
+    expect(noInputs.every((x, i) => x === (i % n) - 50)).toBe(true);
+    poison();
+    expect(
+      zeros([m, n])
+        .add(1)
+        .toFloat32Array()
+        .every((x) => x === 1),
+    ).toBe(true);
   });
 
   test("transpose, T and reshape move values and gradients", () => {

@@ -3,7 +3,7 @@
 // against state dicts PyTorch 1.13.1 produced for the same steps). The update formulas
 // themselves are checked against PyTorch in pytorch-optim.test.ts and kernel by kernel in
 // optim-kernels.test.ts.
-import { describe, expect, test } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { optim, type Tensor, tensor } from "../ts/index.js";
 import type { OptimizerStateDict } from "../ts/optim/index.js";
 import { describeEachBackend, expectClose } from "./backends.js";
@@ -154,6 +154,36 @@ describeEachBackend("optimizers", () => {
     stepWith(opt, params, 0);
     opt.zeroGrad();
     expect(params.map((p) => p.grad)).toEqual([null, null]);
+  });
+
+  // 20,000 floats: above the slab limit, so the js and native backends recycle the storage.
+  const largeParam = () => tensor(new Array<number>(20000).fill(1)).requiresGrad_();
+
+  test("zeroGrad frees a gradient that only autograd held, for the next backward to reuse", () => {
+    const p = largeParam();
+    const opt = new optim.SGD([p]);
+    p.mul(2).sum().backward();
+    const free = vi.spyOn(p.backend, "free");
+    try {
+      opt.zeroGrad();
+      expect(free).toHaveBeenCalledTimes(1);
+    } finally {
+      free.mockRestore();
+    }
+  });
+
+  test("a gradient read through .grad or assigned to it outlives zeroGrad and the next backward", () => {
+    const [p, q] = [largeParam(), largeParam()];
+    const opt = new optim.SGD([p, q]);
+    p.mul(2).sum().backward();
+    const read = p.grad as Tensor;
+    const assigned = tensor(new Array<number>(20000).fill(5));
+    q.grad = assigned;
+    opt.zeroGrad();
+    p.mul(3).sum().backward();
+    expect(read.toFloat32Array().every((x) => x === 2)).toBe(true);
+    expect(assigned.toFloat32Array().every((x) => x === 5)).toBe(true);
+    expect(p.grad?.toFloat32Array().every((x) => x === 3)).toBe(true);
   });
 
   test("zeroGrad(false) zeroes the gradients in place, and backward accumulates into them", () => {

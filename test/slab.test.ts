@@ -1,5 +1,6 @@
 // The allocator behind the js and native backends' storages: small arrays carved from
-// shared slabs, large ones recycled once freed, always handed out zero-filled.
+// shared slabs, large ones recycled once freed: zero-filled by alloc, as they were by
+// allocUnset.
 import { describe, expect, test } from "vitest";
 import { createSlabAllocator } from "../ts/backends/slab.js";
 
@@ -23,6 +24,16 @@ describe("slab allocator", () => {
     expect(again).toBe(first);
     expect(again.every((x) => x === 0)).toBe(true);
     expect(alloc(large)).not.toBe(first);
+  });
+
+  test("allocUnset hands a freed large array back as it was, and small ones zero-filled", () => {
+    const { alloc, allocUnset, free } = createSlabAllocator();
+    const first = alloc(large).fill(7);
+    free(first);
+    const again = allocUnset(large);
+    expect(again).toBe(first);
+    expect(again.every((x) => x === 7)).toBe(true);
+    expect(Array.from(allocUnset(4))).toEqual([0, 0, 0, 0]);
   });
 
   test("small arrays and views into another buffer are never handed out twice", () => {

@@ -26,6 +26,9 @@ export class Tensor {
   #storage: Storage | null;
   #requiresGrad: boolean;
   #grad: Tensor | null = null;
+  // Whether code outside descent may hold `#grad`: set once `.grad` is read or assigned.
+  // Until then only autograd made and saw it, so dropping it can free its storage.
+  #gradShared = false;
   #gradFn: GradFn | null = null;
 
   /** Wraps a storage the caller hands over; use `tensor()`, `zeros()`... to create tensors. */
@@ -45,6 +48,11 @@ export class Tensor {
   /** A new zero-filled tensor; ops allocate their results with it. */
   static zeros(backend: Backend, shape: readonly number[]): Tensor {
     return new Tensor(backend, backend.alloc(numelOf(shape)), shape);
+  }
+
+  /** A new tensor of unspecified values (`Backend.allocUnset`), for a result its kernel writes entirely. */
+  static empty(backend: Backend, shape: readonly number[]): Tensor {
+    return new Tensor(backend, backend.allocUnset(numelOf(shape)), shape);
   }
 
   numel(): number {
@@ -75,12 +83,30 @@ export class Tensor {
   }
 
   get grad(): Tensor | null {
+    if (this.#grad !== null) this.#gradShared = true;
     return this.#grad;
   }
 
   set grad(value: Tensor | null) {
     if (value !== null) this.#checkSameLayout("grad", value);
     this.#grad = value;
+    this.#gradShared = value !== null;
+  }
+
+  /** @internal `.grad` for descent's own code, which keeps no reference to it past the call. */
+  gradInternal(): Tensor | null {
+    return this.#grad;
+  }
+
+  /**
+   * @internal `.grad = null`, as `zeroGrad` does. A gradient no user code ever saw is
+   * disposed, so the next backward reuses its storage instead of allocating afresh (an
+   * 800 KB weight gradient costs page faults and zeroing every step otherwise).
+   */
+  dropGrad(): void {
+    const dropped = this.#grad;
+    this.#grad = null;
+    if (dropped !== null && !this.#gradShared) dropped.dispose();
   }
 
   /** The storage, for ops; throws if the tensor was disposed. */
@@ -263,6 +289,7 @@ export class Tensor {
   accumulateGrad(g: Tensor): void {
     if (this.#grad === null || this.#grad.isDisposed) {
       this.#grad = g;
+      this.#gradShared = false;
       return;
     }
     this.#grad.addInPlace(g);

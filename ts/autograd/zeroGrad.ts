@@ -8,8 +8,8 @@ import type { Tensor } from "../tensor.js";
  */
 export function zeroGrads(params: Iterable<Tensor>, setToNone: boolean): void {
   for (const p of params) {
-    const grad = p.grad;
-    if (setToNone || grad === null || grad.isDisposed) p.grad = null;
+    const grad = p.gradInternal();
+    if (setToNone || grad === null || grad.isDisposed) p.dropGrad();
     else grad.backend.fill(grad.storageFor("zeroGrad"), 0);
   }
 }

@@ -132,9 +132,9 @@ const f32 = (s: Storage): Float32Array => s as Float32Array;
 /** The Rust kernels in the Node addon, working on Float32Arrays without copying. Throws if the addon cannot load. */
 export function loadNativeBackend(): Backend {
   const addon = requireAddon();
-  const { alloc, free } = createSlabAllocator();
+  const { alloc, allocUnset, free } = createSlabAllocator();
   const copyOf = (data: Float32Array): Float32Array => {
-    const copy = alloc(data.length);
+    const copy = allocUnset(data.length);
     copy.set(data);
     return copy;
   };
@@ -146,6 +146,7 @@ export function loadNativeBackend(): Backend {
     },
     setThreads: (n) => addon.setNumThreads(n),
     alloc,
+    allocUnset,
     fromFloat32Array: copyOf,
     // A fresh buffer of its own: the caller may keep it, and must not pin or see a slab.
     toFloat32Array: (s) => new Float32Array(f32(s)),

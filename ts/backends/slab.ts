@@ -21,9 +21,12 @@ export function fillFloats(array: Float32Array | Float64Array, value: number): v
   for (let i = 0; i < array.length; i++) array[i] = value;
 }
 
-/** Zero-filled Float32Arrays, and where disposed ones go. */
+/** Float32Arrays, and where disposed ones go. */
 export interface Float32Allocator {
+  /** Zero-filled. */
   alloc(length: number): Float32Array;
+  /** Zeros or a recycled array's old values, for an output a kernel overwrites entirely. */
+  allocUnset(length: number): Float32Array;
   /** `array` is no longer used by anyone; a large one may be handed out again by `alloc`. */
   free(array: Float32Array): void;
 }
@@ -40,24 +43,30 @@ export function createSlabAllocator(): Float32Allocator {
   let offset = 0;
   const recycled = new Map<number, Float32Array[]>();
   let recycledBytes = 0;
+  /** A slab region (always zero: regions are never reused) or an array of its own, maybe recycled. */
+  const take = (length: number): Float32Array => {
+    const bytes = length * 4;
+    if (bytes > maxSlabbedBytes) {
+      const reused = recycled.get(length)?.pop();
+      if (reused === undefined) return new Float32Array(length);
+      recycledBytes -= bytes;
+      return reused;
+    }
+    if (offset + bytes > slabBytes) {
+      slab = new ArrayBuffer(slabBytes);
+      offset = 0;
+    }
+    const array = new Float32Array(slab, offset, length);
+    // 64-byte steps keep every array aligned for the widest SIMD loads.
+    offset += (bytes + 63) & ~63;
+    return array;
+  };
   return {
     alloc(length) {
-      const bytes = length * 4;
-      if (bytes > maxSlabbedBytes) {
-        const reused = recycled.get(length)?.pop();
-        if (reused === undefined) return new Float32Array(length);
-        recycledBytes -= bytes;
-        return reused.fill(0);
-      }
-      if (offset + bytes > slabBytes) {
-        slab = new ArrayBuffer(slabBytes);
-        offset = 0;
-      }
-      const array = new Float32Array(slab, offset, length);
-      // 64-byte steps keep every array aligned for the widest SIMD loads.
-      offset += (bytes + 63) & ~63;
-      return array;
+      const array = take(length);
+      return array.byteLength > maxSlabbedBytes ? array.fill(0) : array;
     },
+    allocUnset: take,
     free(array) {
       const bytes = array.byteLength;
       // Slab regions are never reused, and neither is a view into someone else's buffer.

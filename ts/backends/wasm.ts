@@ -16,7 +16,7 @@ export interface WasmBackend extends Backend {
  */
 interface Exports extends OptimExports, NnExports {
   memory: WebAssembly.Memory;
-  alloc_f32(len: number): number;
+  alloc_f32(len: number, zeroed: number): number;
   free_f32(ptr: number, len: number): void;
   simd(): number;
   matmul(
@@ -180,11 +180,15 @@ function createWasmBackend(ex: Exports): WasmBackend {
 
     alloc(length) {
       checkSize(begin("alloc"), "length", length);
-      return memory.alloc("alloc", length);
+      return memory.alloc("alloc", length, true);
+    },
+    allocUnset(length) {
+      checkSize(begin("allocUnset"), "length", length);
+      return memory.alloc("allocUnset", length, false);
     },
     fromFloat32Array(data) {
       checkSize(begin("fromFloat32Array"), "length", data.length);
-      const s = memory.alloc("fromFloat32Array", data.length);
+      const s = memory.alloc("fromFloat32Array", data.length, false);
       memory.heap().set(data, s.ptr >>> 2);
       return s;
     },

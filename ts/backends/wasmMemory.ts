@@ -3,7 +3,8 @@ import type { Storage } from "../backend/backend.js";
 /** The allocator exports of crates/wasm that residency needs. */
 export interface WasmAllocator {
   memory: WebAssembly.Memory;
-  alloc_f32(len: number): number;
+  /** `zeroed` is 1 for zero-filled memory, 0 for whatever a freed block held. */
+  alloc_f32(len: number, zeroed: number): number;
   free_f32(ptr: number, len: number): void;
 }
 
@@ -66,10 +67,10 @@ export class WasmMemory {
     this.#clock++;
   }
 
-  /** A new resident, zero-filled storage; call `beginCall` first. */
-  alloc(op: string, length: number): WasmStorage {
+  /** A new resident storage, zero-filled unless `zeroed` is false; call `beginCall` first. */
+  alloc(op: string, length: number, zeroed: boolean): WasmStorage {
     const s = new WasmStorage(this, length);
-    this.#place(op, s);
+    this.#place(op, s, zeroed);
     return s;
   }
 
@@ -79,7 +80,7 @@ export class WasmMemory {
     if (s.spilled !== null) {
       const values = s.spilled;
       this.#budgetBytes = Math.min(this.#budgetBytes * 2, maxBudgetBytes);
-      this.#place("use", s);
+      this.#place("use", s, false);
       this.heap().set(values, s.ptr >>> 2);
       s.spilled = null;
     }
@@ -102,10 +103,10 @@ export class WasmMemory {
     s.ptr = 0;
   }
 
-  #place(op: string, s: WasmStorage): void {
+  #place(op: string, s: WasmStorage, zeroed: boolean): void {
     const bytes = s.length * 4;
     if (this.#residentBytes + bytes > this.#budgetBytes) this.#evict(this.#budgetBytes / 2 - bytes);
-    const ptr = this.allocator.alloc_f32(s.length) >>> 0;
+    const ptr = this.allocator.alloc_f32(s.length, zeroed ? 1 : 0) >>> 0;
     if (ptr === 0) {
       throw new Error(`wasm ${op}: out of memory allocating ${s.length} floats (linear memory is ${this.bytes} bytes)`);
     }

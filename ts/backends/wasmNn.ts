@@ -10,7 +10,7 @@ import type { WasmCalls } from "./wasmOptim.js";
  * again and traps on a mismatch, so everything is checked here first.
  */
 export interface NnExports {
-  alloc_f32(len: number): number;
+  alloc_f32(len: number, zeroed: number): number;
   free_f32(ptr: number, len: number): void;
   unary(op: number, a: number, aLen: number, out: number, outLen: number): void;
   pow_scalar(a: number, aLen: number, exponent: number, out: number, outLen: number): void;
@@ -181,7 +181,7 @@ export function wasmNnKernels(ex: NnExports, calls: NnCalls): NnKernels {
       if (out.length === 0) return;
       // Sizes then strides as 32-bit words in a block of the module's own; strides of
       // dimensions that never step (size 1) are written as 0, as they may not fit.
-      const dims = rank === 0 ? 0 : ex.alloc_f32(2 * rank) >>> 0;
+      const dims = rank === 0 ? 0 : ex.alloc_f32(2 * rank, 0) >>> 0;
       if (rank > 0 && dims === 0) fail(op, `out of memory for a view of rank ${rank}`);
       try {
         const words = new Uint32Array(memory.heap().buffer, dims, 2 * rank);

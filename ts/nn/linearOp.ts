@@ -1,7 +1,7 @@
 import { record } from "../autograd/graph.js";
 import { product } from "../ops/matmul.js";
 import { checkOperand } from "../ops/operands.js";
-import { formatShape } from "../shape.js";
+import { formatShape, numelOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 
 /**
@@ -27,11 +27,11 @@ export function linearOp(x: Tensor, weight: Tensor, bias: Tensor | null | undefi
       `${op}: bias of shape ${formatShape(bias.shape)} does not match weight of shape ${formatShape(weight.shape)}`,
     );
   }
-  const rows = inFeatures === 0 ? x.numel() : x.numel() / inFeatures;
+  const rows = numelOf(x.shape, 0, x.shape.length - 1);
   const outShape = [...x.shape];
   outShape[outShape.length - 1] = outFeatures;
   // One kernel: the bias (and ReLU) are applied as each tile of the product is stored.
-  const out = Tensor.zeros(x.backend, outShape);
+  const out = Tensor.empty(x.backend, outShape);
   if (out.numel() > 0) {
     x.backend.linearForward(
       x.storageFor(op),
@@ -48,7 +48,7 @@ export function linearOp(x: Tensor, weight: Tensor, bias: Tensor | null | undefi
   return record(out, op, inputs, (gradOut) => {
     let g = gradOut;
     if (relu) {
-      g = Tensor.zeros(x.backend, outShape);
+      g = Tensor.empty(x.backend, outShape);
       x.backend.activationBackward("relu", out.storageFor(op), gradOut.storageFor(op), g.storageFor(op));
     }
     const grads: (Tensor | null)[] = [

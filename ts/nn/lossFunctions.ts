@@ -46,7 +46,7 @@ export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = "m
   const op = "mseLoss";
   checkPair(op, input, target, reduction);
   const backend = input.backend;
-  const diff = Tensor.zeros(backend, input.shape);
+  const diff = Tensor.empty(backend, input.shape);
   const sumOfSquares = backend.squaredError(input.storageFor(op), target.storageFor(op), diff.storageFor(op));
   let out: Tensor;
   if (reduction === "none") {
@@ -212,7 +212,7 @@ export function crossEntropy(
       reduction === "none"
         ? g.clone()
         : noGrad(() => Tensor.zeros(g.backend, [n]).add(g.item() / (reduction === "mean" ? n : 1)));
-    const grad = Tensor.zeros(input.backend, input.shape);
+    const grad = Tensor.empty(input.backend, input.shape);
     if (n > 0) {
       input.backend.crossEntropyBackward(
         input.storageFor(op),

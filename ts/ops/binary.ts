@@ -36,7 +36,7 @@ function repeatsCyclically(shape: readonly number[], out: readonly number[]): bo
 
 /** `a op b` broadcast to `shape`, expanding an operand in memory only where the kernel cannot repeat it. */
 function elementwise(kernel: BinaryOp, a: Tensor, b: Tensor, shape: readonly number[]): Tensor {
-  const out = Tensor.zeros(a.backend, shape);
+  const out = Tensor.empty(a.backend, shape);
   if (out.numel() === 0) return out;
   const x = repeatsCyclically(a.shape, shape) ? a : expandTo(a, shape);
   const y = repeatsCyclically(b.shape, shape) ? b : expandTo(b, shape);
@@ -125,7 +125,7 @@ export function neg(a: Tensor): Tensor {
 }
 
 export function scale(a: Tensor, factor: number): Tensor {
-  const out = Tensor.zeros(a.backend, a.shape);
+  const out = Tensor.empty(a.backend, a.shape);
   a.backend.scale(a.storageFor("scale"), factor, out.storageFor("scale"));
   return out;
 }

@@ -33,7 +33,7 @@ export interface ProductSizes {
  * know the sizes already, such as linear on inputs with leading batch dimensions.
  */
 export function product(a: Tensor, b: Tensor, s: ProductSizes, shape: readonly number[], op: string): Tensor {
-  const out = Tensor.zeros(a.backend, shape);
+  const out = Tensor.empty(a.backend, shape);
   if (out.numel() > 0) {
     a.backend.matmul(a.storageFor(op), b.storageFor(op), out.storageFor(op), s.m, s.k, s.n, s.transA, s.transB);
   }

@@ -11,10 +11,10 @@ function softmaxOp(op: "softmax" | "logSoftmax", a: Tensor, dim: number): Tensor
   const axisLen = a.shape.length === 0 ? 1 : (a.shape[d] as number);
   const inner = numelOf(a.shape, d + 1);
   const log = op === "logSoftmax";
-  const out = Tensor.zeros(a.backend, a.shape);
+  const out = Tensor.empty(a.backend, a.shape);
   if (out.numel() > 0) a.backend.softmax(a.storageFor(op), out.storageFor(op), outer, axisLen, inner, log);
   return record(out, op, [a], (g) => {
-    const grad = Tensor.zeros(g.backend, g.shape);
+    const grad = Tensor.empty(g.backend, g.shape);
     if (grad.numel() > 0) {
       g.backend.softmaxBackward(out.storageFor(op), g.storageFor(op), grad.storageFor(op), outer, axisLen, inner, log);
     }

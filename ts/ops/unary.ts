@@ -4,20 +4,20 @@ import { Tensor } from "../tensor.js";
 import { checkNumber, checkOperand } from "./operands.js";
 
 export function applyUnary(op: UnaryOp, a: Tensor): Tensor {
-  const out = Tensor.zeros(a.backend, a.shape);
+  const out = Tensor.empty(a.backend, a.shape);
   if (out.numel() > 0) a.backend.unary(op, a.storageFor(op), out.storageFor(op));
   return out;
 }
 
 function applyPow(a: Tensor, exponent: number): Tensor {
-  const out = Tensor.zeros(a.backend, a.shape);
+  const out = Tensor.empty(a.backend, a.shape);
   if (out.numel() > 0) a.backend.powScalar(a.storageFor("pow"), exponent, out.storageFor("pow"));
   return out;
 }
 
 /** `g ⊙ h` for a gradient `g` and a tensor `h` the rule computed, which is freed unless `keep`. */
 function times(g: Tensor, h: Tensor, keep = false): Tensor {
-  const out = Tensor.zeros(g.backend, g.shape);
+  const out = Tensor.empty(g.backend, g.shape);
   if (out.numel() > 0)
     g.backend.binary("mul", g.storageFor("backward"), h.storageFor("backward"), out.storageFor("backward"));
   if (!keep) h.dispose();
@@ -30,7 +30,7 @@ function activation(op: Activation, a: Tensor): Tensor {
   // relu's derivative reads its input, sigmoid's and tanh's their output.
   const saved = op === "relu" ? a : out;
   return record(out, op, [a], (g) => {
-    const grad = Tensor.zeros(g.backend, g.shape);
+    const grad = Tensor.empty(g.backend, g.shape);
     if (grad.numel() > 0) {
       g.backend.activationBackward(op, saved.storageFor(op), g.storageFor(op), grad.storageFor(op));
     }

@@ -62,7 +62,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
         step: 0,
       };
       for (const p of group.params) {
-        const grad = p.grad;
+        const grad = p.gradInternal();
         if (grad === null) continue;
         const state = this.stateOf(p);
         const sum = this.buffer(p, state, "sum", group.initialAccumulatorValue).storageFor(op);

@@ -74,7 +74,7 @@ export abstract class AdamFamily extends Optimizer<AdamOptions> {
         step: 0,
       };
       for (const p of group.params) {
-        const grad = p.grad;
+        const grad = p.gradInternal();
         if (grad === null) continue;
         const state = this.stateOf(p);
         const expAvg = this.buffer(p, state, "exp_avg").storageFor(op);

@@ -38,7 +38,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     const op = "RMSprop.step";
     for (const group of this.paramGroups) {
       for (const p of group.params) {
-        const grad = p.grad;
+        const grad = p.gradInternal();
         if (grad === null) continue;
         const state = this.stateOf(p);
         const squareAvg = this.buffer(p, state, "square_avg").storageFor(op);

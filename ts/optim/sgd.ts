@@ -51,7 +51,7 @@ export class SGD extends Optimizer<SGDOptions> {
         firstStep: false,
       };
       for (const p of group.params) {
-        const grad = p.grad;
+        const grad = p.gradInternal();
         if (grad === null) continue;
         const withMomentum = group.momentum !== 0;
         const state = withMomentum ? this.stateOf(p) : undefined;

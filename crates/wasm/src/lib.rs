@@ -14,7 +14,7 @@
 // The contract above covers every export; repeating it on each one is noise.
 #![allow(clippy::missing_safety_doc)]
 
-use std::alloc::{alloc_zeroed, dealloc, Layout};
+use std::alloc::{alloc, alloc_zeroed, dealloc, Layout};
 use std::borrow::Cow;
 use std::ptr::{self, NonNull};
 use std::slice;
@@ -37,16 +37,18 @@ fn layout(len: usize) -> Option<Layout> {
     Layout::from_size_align(len.checked_mul(4)?, ALIGN).ok()
 }
 
-/// `len` zeroed floats, or null when memory cannot grow that far. Length 0 gives a
-/// dangling pointer: std's allocator must never see a zero-sized layout.
+/// `len` floats, zeroed when `zeroed` is non-zero (else whatever a freed block held:
+/// for outputs a kernel overwrites entirely), or null when memory cannot grow that far.
+/// Length 0 gives a dangling pointer: std's allocator must never see a zero-sized layout.
 #[no_mangle]
-pub extern "C" fn alloc_f32(len: usize) -> *mut f32 {
+pub extern "C" fn alloc_f32(len: usize, zeroed: u32) -> *mut f32 {
     if len == 0 {
         return NonNull::dangling().as_ptr();
     }
     match layout(len) {
         // SAFETY: the layout has a non-zero size.
-        Some(l) => unsafe { alloc_zeroed(l) as *mut f32 },
+        Some(l) if zeroed != 0 => unsafe { alloc_zeroed(l) as *mut f32 },
+        Some(l) => unsafe { alloc(l) as *mut f32 },
         None => ptr::null_mut(),
     }
 }

@@ -36,13 +36,15 @@ export type Precision = "float32" | "float64";
 export function createJsBackend(precision: Precision = "float32"): Backend {
   const slabs = precision === "float32" ? createSlabAllocator() : undefined;
   const alloc = slabs ? slabs.alloc : (length: number): Floats => new Float64Array(length);
+  const allocUnset = slabs ? slabs.allocUnset : alloc;
   const round = precision === "float32" ? Math.fround : (x: number) => x;
   return {
     name: "js",
     simd: "none",
     alloc,
+    allocUnset,
     fromFloat32Array: (data) => {
-      const copy = alloc(data.length);
+      const copy = allocUnset(data.length);
       copy.set(data);
       return copy;
     },
