@@ -40,6 +40,10 @@ impl Simd for Avx2Fma {
         _mm256_xor_ps(a, _mm256_set1_ps(-0.0))
     }
     #[inline(always)]
+    unsafe fn prefetch(p: *const f32) {
+        _mm_prefetch::<_MM_HINT_T0>(p.cast());
+    }
+    #[inline(always)]
     unsafe fn mul_add(a: __m256, b: __m256, c: __m256) -> __m256 {
         _mm256_fmadd_ps(a, b, c)
     }

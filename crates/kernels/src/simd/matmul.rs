@@ -33,6 +33,10 @@ pub(crate) const KC: usize = 256;
 pub(crate) const NC: usize = 384;
 /// Height of the packed block of `A`, a multiple of every instruction set's `MR` (48 KiB).
 pub(crate) const MC: usize = 48;
+/// A `C` of more floats than this (1 MiB) leaves L2 between depth blocks, and a tile's
+/// rows, `n` floats apart, then arrive late for the tile that adds to them: prefetched
+/// before the tile's product, 1024³ ran 6–9% faster. Smaller ones measured no change.
+const PREFETCH_C: usize = 1 << 18;
 /// Bounds on the tile shape, to size the edge buffer (stable Rust cannot write
 /// `[f32; MR * NR]` for const generics).
 const MAX_MR: usize = 8;
@@ -165,6 +169,7 @@ pub(crate) unsafe fn packed<S: Simd, const MR: usize, const NV: usize>(
                 overwrite: pc == 0,
                 epi: if pc + kc == k { Some(epi) } else { None },
             };
+            let prefetch_c = !store.overwrite && rows * n > PREFETCH_C;
             pack_b::<S, NV>(b, pc, jc, kc, nc, b_block);
             for ic in (0..rows).step_by(MC) {
                 let mc = min(MC, rows - ic);
@@ -172,6 +177,13 @@ pub(crate) unsafe fn packed<S: Simd, const MR: usize, const NV: usize>(
                 for jr in (0..nc).step_by(nr) {
                     for ir in (0..mc).step_by(MR) {
                         let a_group = a_rows.ptr.add(ir / MR * a_rows.group);
+                        let c_tile = c.add((ic + ir) * n + jc + jr);
+                        if prefetch_c {
+                            for r in 0..min(MR, mc - ir) {
+                                S::prefetch(c_tile.add(r * n));
+                                S::prefetch(c_tile.add(r * n + min(nr, nc - jr) - 1));
+                            }
+                        }
                         let b_panel = b_block.add(jr * kc);
                         // Each packed layout with its strides as constants, so every
                         // broadcast is a fixed offset from one pointer: a runtime
@@ -184,7 +196,7 @@ pub(crate) unsafe fn packed<S: Simd, const MR: usize, const NV: usize>(
                         };
                         store.tile::<S, MR, NV>(
                             &acc,
-                            c.add((ic + ir) * n + jc + jr),
+                            c_tile,
                             n,
                             min(MR, mc - ir),
                             min(nr, nc - jr),

@@ -92,6 +92,9 @@ pub(crate) trait Simd {
         }
     }
 
+    /// Asks for the cache line holding `p` ahead of its use; a hint, so doing nothing is correct.
+    #[inline(always)]
+    unsafe fn prefetch(_p: *const f32) {}
     #[inline(always)]
     unsafe fn zero() -> Self::V {
         Self::splat(0.0)
