@@ -4,7 +4,7 @@
 // themselves are checked against PyTorch in pytorch-optim.test.ts and kernel by kernel in
 // optim-kernels.test.ts.
 import { describe, expect, test, vi } from "vitest";
-import { optim, type Tensor, tensor } from "../ts/index.js";
+import { nn, optim, type Tensor, tensor } from "../ts/index.js";
 import type { OptimizerStateDict } from "../ts/optim/index.js";
 import { describeEachBackend, expectClose } from "./backends.js";
 
@@ -159,10 +159,11 @@ describeEachBackend("optimizers", () => {
   // 20,000 floats: above the slab limit, so the js and native backends recycle the storage.
   const largeParam = () => tensor(new Array<number>(20000).fill(1)).requiresGrad_();
 
-  test("zeroGrad frees a gradient that only autograd held, for the next backward to reuse", () => {
+  test("zeroGrad frees a gradient that only autograd and clipping held, for the next backward to reuse", () => {
     const p = largeParam();
     const opt = new optim.SGD([p]);
     p.mul(2).sum().backward();
+    nn.utils.clipGradNorm([p], 1);
     const free = vi.spyOn(p.backend, "free");
     try {
       opt.zeroGrad();

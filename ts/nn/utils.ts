@@ -1,12 +1,13 @@
 import { noGrad } from "../autograd/graph.js";
-import type { Tensor } from "../tensor.js";
+import { Tensor } from "../tensor.js";
 
 function gradsOf(op: string, params: Iterable<Tensor> | Tensor): Tensor[] {
   const list = Symbol.iterator in Object(params) ? [...(params as Iterable<Tensor>)] : [params as Tensor];
   return list.flatMap((p) => {
-    if (p === null || typeof p !== "object" || !("grad" in p))
-      throw new Error(`${op}: expected Tensors, got ${String(p)}`);
-    return p.grad === null ? [] : [p.grad];
+    if (!(p instanceof Tensor)) throw new Error(`${op}: expected Tensors, got ${String(p)}`);
+    // Not `.grad`, which would mark the gradient as seen by the user and stop zeroGrad freeing it.
+    const grad = p.gradInternal();
+    return grad === null ? [] : [grad];
   });
 }
 
