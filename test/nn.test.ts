@@ -1,6 +1,6 @@
 // nn modules, state dicts, initialisers, gradient clipping and loss errors on every backend.
-import { expect, test } from "vitest";
-import { Generator, nn, optim, randn, type Tensor, tensor, zeros } from "../ts/index.js";
+import { expect, test, vi } from "vitest";
+import { Generator, nn, noGrad, optim, randn, type Tensor, tensor, zeros } from "../ts/index.js";
 import { describeEachBackend, expectClose } from "./backends.js";
 
 function mlp(): nn.Sequential {
@@ -43,6 +43,53 @@ describeEachBackend("nn", () => {
     model.parameters().forEach((p, i) => {
       expectClose(p.grad?.toFloat32Array() ?? new Float32Array(), manualGrads[i] ?? new Float32Array(), 0);
     });
+  });
+
+  test("Sequential frees the results it passes between built-in layers once nothing needs them", () => {
+    const model = new nn.Sequential(
+      new nn.Linear(3, 4),
+      new nn.ReLU(),
+      new nn.Linear(4, 4),
+      new nn.ReLU(),
+      new nn.Linear(4, 2),
+    );
+    const x = randn([5, 3]);
+    const free = vi.spyOn(x.backend, "free");
+    try {
+      // Without a graph each of the two hidden results goes once the next layer has run.
+      const inference = noGrad(() => model.forward(x));
+      expect(free).toHaveBeenCalledTimes(2);
+      expect([x.isDisposed, inference.isDisposed]).toEqual([false, false]);
+      // With one, the last hidden result stays until backward has passed it.
+      const out = model.forward(x);
+      const hidden = out.gradFn?.inputs[0] as Tensor;
+      expect(hidden.isDisposed).toBe(false);
+      out.sum().backward();
+      expect(hidden.isDisposed).toBe(true);
+      expect([x.isDisposed, out.isDisposed]).toEqual([false, false]);
+    } finally {
+      free.mockRestore();
+    }
+  });
+
+  test("a module of the user's own in Sequential keeps what it is given and what it returns", () => {
+    class Keep extends nn.Module {
+      seen: Tensor[] = [];
+      forward(input: Tensor): Tensor {
+        this.seen.push(input);
+        const out = input.relu();
+        this.seen.push(out);
+        return out;
+      }
+    }
+    const keep = new Keep();
+    const model = new nn.Sequential(new nn.Linear(3, 4), keep, new nn.Linear(4, 2));
+    model
+      .forward(randn([5, 3]))
+      .sum()
+      .backward();
+    noGrad(() => model.forward(randn([5, 3])));
+    expect(keep.seen.map((t) => t.isDisposed)).toEqual([false, false, false, false]);
   });
 
   test("the fused Linear and ReLU without a bias give the input and weight gradients of the two modules", () => {

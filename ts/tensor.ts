@@ -30,6 +30,8 @@ export class Tensor {
   // Until then only autograd made and saw it, so dropping it can free its storage.
   #gradShared = false;
   #gradFn: GradFn | null = null;
+  // Set on results only the graph can reach (see `markGraphOnly`).
+  #graphOnly = false;
 
   /** Wraps a storage the caller hands over; use `tensor()`, `zeros()`... to create tensors. */
   constructor(backend: Backend, storage: Storage, shape: readonly number[], requiresGrad = false) {
@@ -283,6 +285,16 @@ export class Tensor {
   /** @internal After backward, the saved inputs are released as PyTorch does without retain_graph. */
   releaseGraph(): void {
     if (this.#gradFn !== null) this.#gradFn = graphFreed;
+    if (this.#graphOnly) this.dispose();
+  }
+
+  /**
+   * @internal Says no code outside the graph holds this result (an intermediate that
+   * `Sequential` passed between built-in layers), so backward frees it once its own
+   * node has run, as PyTorch frees saved tensors: nothing can need it after that.
+   */
+  markGraphOnly(): void {
+    this.#graphOnly = true;
   }
 
   /** @internal Adds `g` to `.grad` (in place when it exists, as PyTorch accumulates). */

@@ -32,18 +32,26 @@ export class Sequential extends Module {
 
   /**
    * Each module in turn; a Linear followed by a ReLU runs as one fused node (same
-   * values and gradients, one pass over the output instead of two).
+   * values and gradients, one pass over the output instead of two). A result passed
+   * from one built-in Linear or ReLU to another is seen by no other code, so it is freed
+   * as soon as nothing needs it: at once when no graph was recorded, else when backward
+   * has passed it. In a long synchronous loop the collector cannot free it in time.
    */
   forward(input: Tensor): Tensor {
     let x = input;
+    let fromBuiltIn = false;
     for (let i = 0; i < this.length; i++) {
       const m = this.at(i);
-      if (i + 1 < this.length && isPlain(m, Linear) && isPlain(this.at(i + 1), ReLU)) {
-        x = linearOp(x, m.weight, m.bias, true);
-        i++;
-      } else {
-        x = m.forward(x);
+      const fused = i + 1 < this.length && isPlain(m, Linear) && isPlain(this.at(i + 1), ReLU);
+      const builtIn = fused || isPlain(m, Linear) || isPlain(m, ReLU);
+      const y = fused ? linearOp(x, (m as Linear).weight, (m as Linear).bias, true) : m.forward(x);
+      if (fromBuiltIn && builtIn) {
+        if (y.gradFn === null) x.dispose();
+        else x.markGraphOnly();
       }
+      if (fused) i++;
+      x = y;
+      fromBuiltIn = builtIn;
     }
     return x;
   }
