@@ -54,6 +54,8 @@ const children: Child[] = [
   tsChild("descent native 1t", "descent.ts", "native", "1"),
   tsChild("descent native 2t", "descent.ts", "native", "2"),
   tsChild("descent wasm", "descent.ts", "wasm"),
+  // The SIMD128 build that engines without relaxed SIMD run, to show what the default gains.
+  { ...tsChild("descent wasm simd128", "descent.ts", "wasm"), env: { ...process.env, DESCENT_WASM_SIMD: "simd128" } },
   tsChild("descent js", "descent.ts", "js"),
   tsChild("tfjs cpu", "tfjs.ts", "cpu"),
   tsChild("tfjs wasm", "tfjs.ts", "wasm"),

@@ -33,11 +33,12 @@ export function mergeRounds(rounds: Outcome[], time: "bestMs" | "ms"): Outcome[]
   });
 }
 
-/** Column order of the table; the first four are descent's. */
+/** Column order of the table; the first five are descent's. */
 export const columns = [
   "descent native 1t",
   "descent native 2t",
   "descent wasm",
+  "descent wasm simd128",
   "descent js",
   "tfjs cpu",
   "tfjs wasm",
@@ -49,7 +50,7 @@ export const columns = [
 ] as const;
 
 const rows = [...sgemmCases.map((c) => c.key), ...trainingKeys];
-const peers = columns.slice(4);
+const peers = columns.slice(5);
 const descentVariants = ["descent native 1t", "descent native 2t", "descent wasm"] as const;
 
 export interface Goal {

@@ -1,9 +1,38 @@
+import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect } from "vitest";
-import type { BackendName } from "../ts/backend/backend.js";
+import type { Backend, BackendName } from "../ts/backend/backend.js";
+import { loadWasmBackendSync } from "../ts/backends/wasm.js";
+import { type WasmVariant, wasmFiles } from "../ts/backends/wasmVariant.js";
 import { setBackend } from "../ts/index.js";
 
 /** Every backend; the suite runs each one, so a backend that fails to load fails its tests. */
 export const allBackends: readonly BackendName[] = ["native", "wasm", "js"];
+
+const wasmSimd: Record<WasmVariant, string> = { simd128: "simd128", relaxed: "simd128+relaxed" };
+
+/** One wasm build, read from build/wasm; a missing file, or an engine that refuses it, is an Error. */
+function loadWasmBuild(variant: WasmVariant): Backend {
+  const read = (v: WasmVariant) => readFileSync(new URL(`../${wasmFiles[v]}`, import.meta.url));
+  // The relaxed build goes through the runtime choice, which enables relaxed SIMD on Node 20.
+  const backend =
+    variant === "simd128"
+      ? loadWasmBackendSync(read("simd128"))
+      : loadWasmBackendSync({ relaxed: read("relaxed"), simd128: read("simd128") });
+  if (backend.simd !== wasmSimd[variant]) {
+    throw new Error(`the ${variant} wasm build runs ${backend.simd}, expected ${wasmSimd[variant]}`);
+  }
+  return backend;
+}
+
+/**
+ * Both wasm builds, for the kernel tests against the reference: the relaxed one rounds
+ * matrix products differently (fused multiply-adds). The rest of the suite runs the
+ * build the runtime picks.
+ */
+export const wasmBuilds: [string, () => Backend][] = [
+  ["wasm simd128", () => loadWasmBuild("simd128")],
+  ["wasm relaxed", () => loadWasmBuild("relaxed")],
+];
 
 /** Runs `body` once per backend, with that backend active for the tensors its tests create. */
 export function describeEachBackend(title: string, body: (name: BackendName) => void): void {

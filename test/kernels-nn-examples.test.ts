@@ -5,12 +5,11 @@ import { beforeAll, describe, expect, test } from "vitest";
 import type { Backend, Storage } from "../ts/backend/backend.js";
 import { createJsBackend } from "../ts/backends/js/index.js";
 import { loadNativeBackend } from "../ts/backends/native.js";
-import { loadWasmBackend } from "../ts/backends/wasm.js";
-import { expectClose } from "./backends.js";
+import { expectClose, wasmBuilds } from "./backends.js";
 
 const allBackends: [string, () => Backend | Promise<Backend>][] = [
   ["native", loadNativeBackend],
-  ["wasm", () => loadWasmBackend()],
+  ...wasmBuilds,
   ["js", createJsBackend],
 ];
 

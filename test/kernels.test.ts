@@ -5,8 +5,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import type { Backend, BinaryOp, SgdStepOptions } from "../ts/backend/backend.js";
 import { createJsBackend } from "../ts/backends/js/index.js";
 import { loadNativeBackend } from "../ts/backends/native.js";
-import { loadWasmBackend } from "../ts/backends/wasm.js";
-import { expectClose, expectUlp, testValues } from "./backends.js";
+import { expectClose, expectUlp, testValues, wasmBuilds } from "./backends.js";
 
 const reference = createJsBackend();
 const values = testValues(12345);
@@ -316,4 +315,4 @@ function kernelSuite(name: string, load: () => Backend | Promise<Backend>): void
 }
 
 kernelSuite("native", loadNativeBackend);
-kernelSuite("wasm", () => loadWasmBackend());
+for (const [name, load] of wasmBuilds) kernelSuite(name, load);

@@ -21,8 +21,7 @@ import type {
 } from "../ts/backend/backend.js";
 import { createJsBackend } from "../ts/backends/js/index.js";
 import { loadNativeBackend } from "../ts/backends/native.js";
-import { loadWasmBackend } from "../ts/backends/wasm.js";
-import { expectClose, testValues } from "./backends.js";
+import { expectClose, testValues, wasmBuilds } from "./backends.js";
 
 const reference = createJsBackend();
 const values = testValues(4242);
@@ -209,4 +208,4 @@ function kernelSuite(name: string, load: () => Backend | Promise<Backend>): void
 }
 
 kernelSuite("native", loadNativeBackend);
-kernelSuite("wasm", () => loadWasmBackend());
+for (const [name, load] of wasmBuilds) kernelSuite(name, load);

@@ -81,8 +81,10 @@ export interface SgdStepOptions {
  */
 export interface Backend {
   readonly name: BackendName;
-  /** Instruction set the kernels run on, e.g. "avx2+fma", "simd128", "none". */
+  /** Instruction set the kernels run on, e.g. "avx2+fma", "simd128+relaxed", "simd128", "none". */
   readonly simd: string;
+  /** Why a faster build was passed over, when one was (wasm: the relaxed-SIMD module). */
+  readonly simdSkipped?: string;
   /** Threads the kernels may use, where the backend runs any (wasm and js: 1). */
   readonly threads?: number;
   /** Sets `threads` (a positive integer, checked by the caller); absent where the backend runs one thread. */

@@ -15,6 +15,8 @@ export interface BackendInfo {
   name: BackendName;
   tried: BackendAttempt[];
   simd?: string;
+  /** Why the backend runs a slower build than it has, e.g. wasm without relaxed SIMD. */
+  simdSkipped?: string;
   threads?: number;
 }
 
@@ -65,7 +67,10 @@ function choose(attempts: BackendAttempt[], backend: Backend): Backend {
   loaded.set(backend.name, backend);
   const skipped = attempts.filter((a) => !a.ok);
   if (skipped.length > 0 && isNode) {
-    const why = skipped.map((a) => `${a.name}: ${a.reason}`).join("; ");
+    const why = [
+      ...skipped.map((a) => `${a.name}: ${a.reason}`),
+      ...(backend.simdSkipped ? [`${backend.name} runs ${backend.simd}: ${backend.simdSkipped}`] : []),
+    ].join("; ");
     process.emitWarning(`descent is using the ${backend.name} backend because faster ones failed to load (${why})`);
   }
   return backend;
@@ -148,6 +153,7 @@ export function getBackend(): BackendName {
 export function backendInfo(): BackendInfo {
   const backend = activeBackend();
   const info: BackendInfo = { name: backend.name, tried: tried.map((a) => ({ ...a })), simd: backend.simd };
+  if (backend.simdSkipped !== undefined) info.simdSkipped = backend.simdSkipped;
   if (backend.threads !== undefined) info.threads = backend.threads;
   return info;
 }

@@ -3,6 +3,18 @@ import { nodeFs, packageRoot } from "./packageRoot.js";
 import { WasmMemory, WasmStorage } from "./wasmMemory.js";
 import { type NnExports, nnExportNames, wasmNnKernels } from "./wasmNn.js";
 import { type OptimExports, optimExportNames, wasmOptimKernels } from "./wasmOptim.js";
+import { chooseVariant, type WasmVariant, wasmFiles } from "./wasmVariant.js";
+
+/** A module to load: its bytes, or a URL to fetch (Node reads `file:` URLs itself). */
+export type WasmSource = BufferSource | URL;
+
+/** Both builds of scripts/build-wasm, for callers that serve the files themselves (browsers). */
+export interface WasmSources<T = WasmSource> {
+  /** build/wasm/descent-relaxed.wasm, loaded where the engine accepts relaxed SIMD. */
+  relaxed: T;
+  /** build/wasm/descent.wasm, loaded otherwise. */
+  simd128: T;
+}
 
 /** The wasm backend, plus a look at its linear memory for tests that watch for leaks. */
 export interface WasmBackend extends Backend {
@@ -84,7 +96,6 @@ const functionExports = [
   ...optimExportNames,
   ...nnExportNames,
 ] as const;
-const wasmFile = "build/wasm/descent.wasm";
 const buildCommand = "`npm run build:wasm` (scripts/build-wasm)";
 /** Lengths and sizes stay below 2^30 so byte sizes fit the module's 32-bit `usize`. */
 const maxLength = 2 ** 30 - 1;
@@ -111,17 +122,17 @@ function exportsOf(instance: WebAssembly.Instance): Exports {
   if (!(e.memory instanceof WebAssembly.Memory)) missing.push("memory");
   if (missing.length > 0) {
     throw new Error(
-      `wasm backend: the module lacks the exports ${missing.join(", ")}; rebuild ${wasmFile} with ${buildCommand}`,
+      `wasm backend: the module lacks the exports ${missing.join(", ")}; rebuild build/wasm with ${buildCommand}`,
     );
   }
   return e as unknown as Exports;
 }
 
-/** The module's bytes from the package's build directory (Node only). */
-function readBuiltModule(): BufferSource {
+/** The bytes of one build from the package's build directory (Node only). */
+function readBuiltModule(variant: WasmVariant): BufferSource {
   const fs = nodeFs();
-  if (!fs) throw new Error("wasm backend: outside Node, pass the module's bytes or URL to loadWasmBackend");
-  const file = new URL(wasmFile, packageRoot(fs));
+  if (!fs) throw new Error("wasm backend: outside Node, pass the modules' bytes or URLs to loadWasmBackend");
+  const file = new URL(wasmFiles[variant], packageRoot(fs));
   try {
     return fs.readFileSync(file);
   } catch (error) {
@@ -141,23 +152,42 @@ async function fetchModule(url: URL): Promise<BufferSource> {
   return response.arrayBuffer();
 }
 
+function isPair<T>(source: T | WasmSources<T>): source is WasmSources<T> {
+  return typeof source === "object" && source !== null && "relaxed" in source && "simd128" in source;
+}
+
+/** The module to load out of what the caller passed, and why the relaxed build was passed over. */
+function pick<T>(
+  source: T | WasmSources<T> | undefined,
+  read: (variant: WasmVariant) => T,
+): { module: T; skipped: string | undefined } {
+  if (source !== undefined && !isPair(source)) return { module: source, skipped: undefined };
+  const { variant, skipped } = chooseVariant();
+  return { module: source === undefined ? read(variant) : (source as WasmSources<T>)[variant], skipped };
+}
+
 /**
- * Loads the wasm backend. In Node it reads build/wasm/descent.wasm from the package;
- * elsewhere pass the module as bytes or as a URL to fetch.
+ * Loads the wasm backend: the relaxed-SIMD build where the engine accepts it, else the
+ * SIMD128 one (see `chooseVariant`). In Node it reads them from the package's
+ * build/wasm; elsewhere pass both as `WasmSources`, or one module to load as it is.
  */
-export async function loadWasmBackend(source?: BufferSource | URL): Promise<WasmBackend> {
-  const bytes = source instanceof URL ? await fetchModule(source) : (source ?? readBuiltModule());
+export async function loadWasmBackend(source?: WasmSource | WasmSources): Promise<WasmBackend> {
+  const { module, skipped } = pick<WasmSource>(source, readBuiltModule);
+  const bytes = module instanceof URL ? await fetchModule(module) : module;
   const { instance } = await WebAssembly.instantiate(bytes);
-  return createWasmBackend(exportsOf(instance));
+  return createWasmBackend(exportsOf(instance), skipped);
 }
 
 /** Synchronous `loadWasmBackend` for Node, where compiling a small module blocking is fine. */
-export function loadWasmBackendSync(source?: BufferSource): WasmBackend {
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(source ?? readBuiltModule()));
-  return createWasmBackend(exportsOf(instance));
+export function loadWasmBackendSync(source?: BufferSource | WasmSources<BufferSource>): WasmBackend {
+  const { module, skipped } = pick<BufferSource>(source, readBuiltModule);
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(module));
+  return createWasmBackend(exportsOf(instance), skipped);
 }
 
-function createWasmBackend(ex: Exports): WasmBackend {
+const simdNames = ["none", "simd128", "simd128+relaxed"];
+
+function createWasmBackend(ex: Exports, simdSkipped: string | undefined): WasmBackend {
   const memory = new WasmMemory(ex);
 
   const owned = (op: string, name: string, s: Storage): WasmStorage => {
@@ -174,7 +204,8 @@ function createWasmBackend(ex: Exports): WasmBackend {
 
   return {
     name: "wasm",
-    simd: ex.simd() === 1 ? "simd128" : "none",
+    simd: simdNames[ex.simd()] ?? "unknown",
+    ...(simdSkipped === undefined ? {} : { simdSkipped }),
     threads: 1,
     memoryBytes: () => memory.bytes,
 

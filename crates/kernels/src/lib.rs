@@ -1,10 +1,10 @@
 //! descent's kernels: plain functions over `f32` slices and sizes.
 //!
-//! No dependencies and no allocation, so the same code builds into the Node addon
-//! (rustup's stable Rust) and into WebAssembly (Debian's rustc 1.63). Every public
-//! kernel that computes takes an [`Isa`] naming the instruction set to run on:
-//! `Isa::detect()` (feature `std`) in a native build, [`Isa::best_static`] in the wasm
-//! build, or [`Isa::SCALAR`] (`strided_copy` only moves data and takes none).
+//! No dependencies and no allocation, so the same code builds into the Node addon and
+//! into WebAssembly (with and without relaxed SIMD). Every public kernel that computes
+//! takes an [`Isa`] naming the instruction set to run on: `Isa::detect()` (feature
+//! `std`) in a native build, [`Isa::best_static`] in the wasm build, or
+//! [`Isa::SCALAR`] (`strided_copy` only moves data and takes none).
 //!
 //! `scalar` holds the reference version of each kernel; `simd` the SIMD versions,
 //! written once over a small vector trait; `arch` one file per instruction set
@@ -139,7 +139,7 @@ pub fn matmul_rows(
     assert!(a.len() == m * k && b.len() == k * n);
     let rows = c_rows.len().checked_div(n).unwrap_or(0);
     assert!(c_rows.len() == rows * n && first_row + rows <= m);
-    assert!(epilogue.bias.map_or(true, |bias| bias.len() == n));
+    assert!(epilogue.bias.is_none_or(|bias| bias.len() == n));
     isa.dispatch_matmul(a, b, c_rows, m, k, n, trans_a, trans_b, first_row, epilogue);
 }
 

@@ -1,4 +1,4 @@
-//! `f32` square root without `std` (core has no `f32::sqrt` in Rust 1.63).
+//! `f32` square root without `std` (stable core has no `f32::sqrt`).
 //!
 //! Correctly rounded like the IEEE instruction, so a scalar loop using it agrees bit for
 //! bit with SIMD `sqrt` instructions (which are correctly rounded too).

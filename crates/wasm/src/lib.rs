@@ -65,10 +65,12 @@ pub unsafe extern "C" fn free_f32(ptr: *mut f32, len: usize) {
     }
 }
 
-/// 1 when the kernels run on SIMD (simd128 in the wasm build), 0 when they run scalar.
+/// 0 when the kernels run scalar, 1 on simd128, 2 on simd128 with relaxed SIMD's fused
+/// multiply-add (the build of `descent-relaxed.wasm`).
 #[no_mangle]
 pub extern "C" fn simd() -> u32 {
-    (ISA != Isa::SCALAR) as u32
+    let relaxed = cfg!(target_feature = "relaxed-simd") as u32;
+    (ISA != Isa::SCALAR) as u32 * (1 + relaxed)
 }
 
 // Empty slices never touch their pointer, so any pointer is fine with length 0.

@@ -373,7 +373,7 @@ unsafe fn pack_a<S: Simd, const MR: usize>(
     kc: usize,
     dst: *mut f32,
 ) -> PackedA {
-    let padded = (rows + MR - 1) / MR * MR;
+    let padded = rows.div_ceil(MR) * MR;
     if a.col == 1 {
         for i in 0..rows {
             copy_line::<S, KC>(a.at(i0 + i, p0), dst.add(i * KC), kc, kc);
@@ -398,7 +398,7 @@ unsafe fn pack_a<S: Simd, const MR: usize>(
         // slot, which that depth then overwrites; the spill of the last depth would land
         // in the next group, so it is copied exactly, as are groups whose vectors would
         // read past the block's rows.
-        let vectors = (MR + S::LANES - 1) / S::LANES;
+        let vectors = MR.div_ceil(S::LANES);
         let span = vectors * S::LANES;
         let spilling = span != MR;
         let vector_groups = if rows >= span {
