@@ -1,7 +1,8 @@
 // Values and gradients of every op on every backend, against formulas computed in
 // plain JavaScript (float64) from the same inputs. Tolerance: atol 1e-5, rtol 1e-4.
 import { expect, test } from "vitest";
-import { nn, noGrad, type Tensor, tensor } from "../ts/index.js";
+import { record } from "../ts/autograd/graph.js";
+import { nn, noGrad, type Tensor, tensor, zeros } from "../ts/index.js";
 import { describeEachBackend, expectClose, testValues } from "./backends.js";
 
 const values = testValues(777);
@@ -138,6 +139,19 @@ describeEachBackend("autograd", () => {
     const y = x.mul(2).sum();
     y.backward();
     expect(() => y.backward()).toThrow(/freed by an earlier backward/);
+  });
+
+  test("a backward that throws midway leaves no gradient pending for the next one", () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const tripled = x.mul(3);
+    const failing = record(zeros([2]), "failing", [x], () => {
+      throw new Error("this rule fails");
+    });
+    // The failing rule runs after tripled's, which has handed x its gradient by then.
+    expect(() => failing.add(tripled).sum().backward()).toThrow("this rule fails");
+    expect(x.grad).toBe(null);
+    x.mul(5).sum().backward();
+    close(x.grad, [5, 5]);
   });
 
   test("reshape keeps values and routes gradients back", () => {
