@@ -32,10 +32,6 @@ export class Tensor {
   #gradFn: GradFn | null = null;
   // Set on results only the graph can reach (see `markGraphOnly`).
   #graphOnly = false;
-  /** @internal The last backward pass that reached this tensor (autograd/backward.ts). */
-  backwardPass = 0;
-  /** @internal The gradient that pass has gathered for this tensor so far. */
-  pendingGrad: Tensor | null = null;
 
   /** Wraps a storage the caller hands over; use `tensor()`, `zeros()`... to create tensors. */
   constructor(backend: Backend, storage: Storage, shape: readonly number[], requiresGrad = false) {

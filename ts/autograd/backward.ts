@@ -1,16 +1,9 @@
 import type { Tensor } from "../tensor.js";
 
-/** Numbers the backward passes, so a tensor's `backwardPass` says whether this pass has reached it. */
-let passes = 0;
-
-/**
- * Every tensor reachable from `root` through grad functions, outputs before their inputs,
- * each marked as reached by `pass` and with no gradient pending yet.
- */
-function topologicalOrder(root: Tensor, pass: number): Tensor[] {
+/** Every tensor reachable from `root` through grad functions, outputs before their inputs. */
+function topologicalOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
-  root.backwardPass = pass;
-  root.pendingGrad = null;
+  const visited = new Set<Tensor>([root]);
   // Iterative depth-first search, so a long chain of ops cannot overflow the call stack:
   // a tensor stays on the stack until every input that needs a gradient has been placed.
   const stack: Tensor[] = [root];
@@ -22,9 +15,8 @@ function topologicalOrder(root: Tensor, pass: number): Tensor[] {
     let i = nextInput[top] as number;
     while (inputs !== undefined && i < inputs.length) {
       const input = inputs[i++] as Tensor;
-      if (input.requiresGrad && input.backwardPass !== pass) {
-        input.backwardPass = pass;
-        input.pendingGrad = null;
+      if (input.requiresGrad && !visited.has(input)) {
+        visited.add(input);
         nextInput[top] = i;
         stack.push(input);
         nextInput.push(0);
@@ -44,16 +36,15 @@ function topologicalOrder(root: Tensor, pass: number): Tensor[] {
  * Backpropagates `seed` (the gradient of `root`) through the graph, accumulating into
  * the `.grad` of leaves that require it. Intermediate gradients are freed as soon as
  * they have been used, and the graph is released afterwards, as PyTorch does without
- * `retain_graph`. Gradients waiting for a tensor's node ride on the tensor itself
- * rather than in a Map: the tutorial's step is a few microseconds, and hashing showed.
+ * `retain_graph`.
  */
 export function runBackward(root: Tensor, seed: Tensor): void {
-  const order = topologicalOrder(root, ++passes);
-  root.pendingGrad = seed;
-  for (const tensor of order) {
-    const grad = tensor.pendingGrad;
-    if (grad === null) continue;
-    tensor.pendingGrad = null;
+  const pending = new Map<Tensor, Tensor>();
+  pending.set(root, seed);
+  for (const tensor of topologicalOrder(root)) {
+    const grad = pending.get(tensor);
+    if (grad === undefined) continue;
+    pending.delete(tensor);
     const fn = tensor.gradFn;
     if (fn === null) {
       tensor.accumulateGrad(grad);
@@ -69,9 +60,9 @@ export function runBackward(root: Tensor, seed: Tensor): void {
         g.dispose();
         continue;
       }
-      const earlier = input.pendingGrad;
-      if (earlier === null) {
-        input.pendingGrad = g;
+      const earlier = pending.get(input);
+      if (earlier === undefined) {
+        pending.set(input, g);
       } else {
         earlier.addInPlace(g);
         g.dispose();
