@@ -9,6 +9,24 @@ import { logSoftmax, softmax } from "./ops/softmax.js";
 import { abs, exp, log, pow, relu, sigmoid, sqrt, tanh } from "./ops/unary.js";
 import { formatShape, type NestedNumberArray, nestValues, numelOf, shapesEqual } from "./shape.js";
 
+/**
+ * The shapes tensors hold: frozen copies made here, which tensors then share. Checking
+ * membership is a hash lookup, where `Object.isFrozen` is a call into the runtime that
+ * cost the tutorial's step more than its kernels' arithmetic.
+ */
+const tensorShapes = new WeakSet<readonly number[]>();
+
+/** `shape` itself when a tensor holds it already, else a frozen copy that tensors may share. */
+export function frozenShape(shape: readonly number[]): readonly number[] {
+  if (tensorShapes.has(shape)) return shape;
+  const copy = [...shape];
+  tensorShapes.add(copy);
+  return Object.freeze(copy);
+}
+
+/** The shape of every scalar tensor. */
+export const scalarShape = frozenShape([]);
+
 const graphFreed: GradFn = {
   name: "freed",
   inputs: [],
@@ -42,7 +60,7 @@ export class Tensor {
     }
     this.backend = backend;
     // Ops pass shapes of other tensors through unchanged; only new ones need a frozen copy.
-    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
+    this.shape = frozenShape(shape);
     this.#storage = storage;
     this.#requiresGrad = requiresGrad;
   }

@@ -60,7 +60,7 @@ export function linearOp(x: Tensor, weight: Tensor, bias: Tensor | null | undefi
         : null,
     ];
     if (bias) {
-      const gb = Tensor.zeros(x.backend, [outFeatures]);
+      const gb = Tensor.zeros(x.backend, bias.shape);
       if (bias.requiresGrad) x.backend.sumRows(g.storageFor(op), gb.storageFor(op), rows, outFeatures);
       grads.push(gb);
     }

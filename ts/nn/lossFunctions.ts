@@ -2,7 +2,7 @@ import { noGrad, record } from "../autograd/graph.js";
 import { scale } from "../ops/binary.js";
 import { checkOperand } from "../ops/operands.js";
 import { formatShape, shapesEqual } from "../shape.js";
-import { Tensor } from "../tensor.js";
+import { scalarShape, Tensor } from "../tensor.js";
 
 /** How a loss combines its elementwise values, as PyTorch's `reduction`. */
 export type Reduction = "none" | "mean" | "sum";
@@ -53,7 +53,7 @@ export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = "m
     out = Tensor.zeros(backend, input.shape);
     backend.binary("mul", diff.storageFor(op), diff.storageFor(op), out.storageFor(op));
   } else {
-    out = Tensor.zeros(backend, []);
+    out = Tensor.zeros(backend, scalarShape);
     backend.fill(out.storageFor(op), reduction === "mean" ? sumOfSquares / input.numel() : sumOfSquares);
   }
   return record(out, op, [input, target], (g) => {

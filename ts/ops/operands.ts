@@ -1,4 +1,4 @@
-import { Tensor } from "../tensor.js";
+import { scalarShape, Tensor } from "../tensor.js";
 
 /** Throws unless `t` is a live Tensor on `backendOf`'s backend. */
 export function checkOperand(op: string, t: unknown, backendOf: Tensor): Tensor {
@@ -14,7 +14,7 @@ export function checkOperand(op: string, t: unknown, backendOf: Tensor): Tensor 
 
 /** A number operand as a 0-dimensional tensor on `like`'s backend. */
 export function scalarOn(like: Tensor, value: number): Tensor {
-  const t = Tensor.zeros(like.backend, []);
+  const t = Tensor.zeros(like.backend, scalarShape);
   like.backend.fill(t.storageFor("scalar"), value);
   return t;
 }
