@@ -1,6 +1,6 @@
 import type { Backend, BinaryOp, Storage } from "../backend/backend.js";
 import { nodeFs, packageRoot } from "./packageRoot.js";
-import { WasmMemory, WasmStorage } from "./wasmMemory.js";
+import { type WasmAllocator, WasmMemory, WasmStorage } from "./wasmMemory.js";
 import { type NnExports, nnExportNames, wasmNnKernels } from "./wasmNn.js";
 import { type OptimExports, optimExportNames, wasmOptimKernels } from "./wasmOptim.js";
 import { chooseVariant, type WasmVariant, wasmFiles } from "./wasmVariant.js";
@@ -26,10 +26,7 @@ export interface WasmBackend extends Backend {
  * The exports of crates/wasm/src/lib.rs. Pointers are byte offsets into `memory`;
  * lengths count floats; booleans are 0 or 1.
  */
-interface Exports extends OptimExports, NnExports {
-  memory: WebAssembly.Memory;
-  alloc_f32(len: number, zeroed: number): number;
-  free_f32(ptr: number, len: number): void;
+interface Exports extends OptimExports, NnExports, WasmAllocator {
   simd(): number;
   matmul(
     a: number,

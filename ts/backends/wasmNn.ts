@@ -1,7 +1,7 @@
 import type { Storage } from "../backend/backend.js";
 import { activationCodes, codeOf, unaryCodes } from "./kernelCodes.js";
 import type { NnKernels } from "./nativeNn.js";
-import type { WasmMemory, WasmStorage } from "./wasmMemory.js";
+import type { WasmAllocator, WasmMemory, WasmStorage } from "./wasmMemory.js";
 import type { WasmCalls } from "./wasmOptim.js";
 
 /**
@@ -9,9 +9,7 @@ import type { WasmCalls } from "./wasmOptim.js";
  * ops as the codes of kernelCodes.ts, booleans as 0 or 1. The module checks lengths
  * again and traps on a mismatch, so everything is checked here first.
  */
-export interface NnExports {
-  alloc_f32(len: number, zeroed: number): number;
-  free_f32(ptr: number, len: number): void;
+export interface NnExports extends Pick<WasmAllocator, "alloc_f32" | "free_f32"> {
   unary(op: number, a: number, aLen: number, out: number, outLen: number): void;
   pow_scalar(a: number, aLen: number, exponent: number, out: number, outLen: number): void;
   activation_backward(
