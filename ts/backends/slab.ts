@@ -27,7 +27,7 @@ export interface Float32Allocator {
   alloc(length: number): Float32Array;
   /** Zeros or a recycled array's old values, for an output a kernel overwrites entirely. */
   allocUnset(length: number): Float32Array;
-  /** `array` is no longer used by anyone; a large one may be handed out again by `alloc`. */
+  /** `array` is no longer used by anyone; a large one may be handed out again. */
   free(array: Float32Array): void;
 }
 
@@ -43,15 +43,14 @@ export function createSlabAllocator(): Float32Allocator {
   let offset = 0;
   const recycled = new Map<number, Float32Array[]>();
   let recycledBytes = 0;
-  /** A slab region (always zero: regions are never reused) or an array of its own, maybe recycled. */
-  const take = (length: number): Float32Array => {
-    const bytes = length * 4;
-    if (bytes > maxSlabbedBytes) {
-      const reused = recycled.get(length)?.pop();
-      if (reused === undefined) return new Float32Array(length);
-      recycledBytes -= bytes;
-      return reused;
-    }
+  /** A freed array of exactly `length` floats, as it was left, if one is kept. */
+  const reuse = (length: number): Float32Array | undefined => {
+    const array = recycled.get(length)?.pop();
+    if (array !== undefined) recycledBytes -= array.byteLength;
+    return array;
+  };
+  /** A new region of the current slab: zero, since regions are never reused. */
+  const carve = (length: number, bytes: number): Float32Array => {
     if (offset + bytes > slabBytes) {
       slab = new ArrayBuffer(slabBytes);
       offset = 0;
@@ -63,10 +62,16 @@ export function createSlabAllocator(): Float32Allocator {
   };
   return {
     alloc(length) {
-      const array = take(length);
-      return array.byteLength > maxSlabbedBytes ? array.fill(0) : array;
+      const bytes = length * 4;
+      if (bytes <= maxSlabbedBytes) return carve(length, bytes);
+      // Only a recycled array needs zeroing: a new one is zero already.
+      return reuse(length)?.fill(0) ?? new Float32Array(length);
     },
-    allocUnset: take,
+    allocUnset(length) {
+      const bytes = length * 4;
+      if (bytes <= maxSlabbedBytes) return carve(length, bytes);
+      return reuse(length) ?? new Float32Array(length);
+    },
     free(array) {
       const bytes = array.byteLength;
       // Slab regions are never reused, and neither is a view into someone else's buffer.
