@@ -17,7 +17,7 @@ import { formatShape, type NestedNumberArray, nestValues, numelOf, shapesEqual }
 const tensorShapes = new WeakSet<readonly number[]>();
 
 /** `shape` itself when a tensor holds it already, else a frozen copy that tensors may share. */
-export function frozenShape(shape: readonly number[]): readonly number[] {
+function frozenShape(shape: readonly number[]): readonly number[] {
   if (tensorShapes.has(shape)) return shape;
   const copy = [...shape];
   tensorShapes.add(copy);

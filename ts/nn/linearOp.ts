@@ -48,7 +48,7 @@ export function linearOp(x: Tensor, weight: Tensor, bias: Tensor | null | undefi
   return record(out, op, inputs, (gradOut) => {
     let g = gradOut;
     if (relu) {
-      g = Tensor.empty(x.backend, outShape);
+      g = Tensor.empty(x.backend, out.shape);
       x.backend.activationBackward("relu", out.storageFor(op), gradOut.storageFor(op), g.storageFor(op));
     }
     const grads: (Tensor | null)[] = [
