@@ -132,9 +132,32 @@ fn matmul_block_edges_and_large_shapes() {
                 }
             }
         }
-        for (m, k, n) in [(300, 300, 300), (257, 129, 300), (64, 520, 96)] {
+        // The last: a `C` over `PREFETCH_C` floats, added to across depth blocks, so the
+        // tiles' prefetches of `C` run, edge tiles included.
+        for (m, k, n) in [
+            (300, 300, 300),
+            (257, 129, 300),
+            (64, 520, 96),
+            (515, 260, 515),
+        ] {
             check_matmul(isa, &mut rng, m, k, n, ta, tb);
         }
+    }
+}
+
+/// A `C` of more than `PREFETCH_C` floats, added to across depth blocks, so the tiles'
+/// prefetches of `C` run, edge tiles included. Its scalar reference takes over a minute
+/// under qemu, so scripts/test leaves it to the native run, as the prefetch does not
+/// depend on the instruction set.
+#[test]
+fn matmul_prefetching_large_c() {
+    use crate::simd::matmul::{KC, PREFETCH_C};
+    const M: usize = 515;
+    const K: usize = KC + 4;
+    const _: () = assert!(M * M > PREFETCH_C);
+    let (isa, mut rng) = (simd(), Rng(17));
+    for (ta, tb) in TRANSPOSES {
+        check_matmul(isa, &mut rng, M, K, M, ta, tb);
     }
 }
 

@@ -36,7 +36,7 @@ pub(crate) const MC: usize = 48;
 /// A `C` of more floats than this (1 MiB) leaves L2 between depth blocks, and a tile's
 /// rows, `n` floats apart, then arrive late for the tile that adds to them: prefetched
 /// before the tile's product, 1024³ ran 6–9% faster. Smaller ones measured no change.
-const PREFETCH_C: usize = 1 << 18;
+pub(crate) const PREFETCH_C: usize = 1 << 18;
 /// Bounds on the tile shape, to size the edge buffer (stable Rust cannot write
 /// `[f32; MR * NR]` for const generics).
 const MAX_MR: usize = 8;
