@@ -133,6 +133,20 @@ describeEachBackend("ops", () => {
     ).toBe(true);
   });
 
+  test("a tensor's shape is a frozen copy, shared by results of the same shape", () => {
+    const dims = [2, 3];
+    const a = zeros(dims);
+    dims[0] = 5;
+    expect(a.shape).toEqual([2, 3]);
+    expect(Object.isFrozen(a.shape)).toBe(true);
+    expect(() => (a.shape as number[]).push(1)).toThrow(TypeError);
+    // Two products build the shape [2, 4] afresh; the second gets the first one's back.
+    const first = a.matmul(zeros([3, 4]));
+    const second = zeros([2, 5]).matmul(zeros([5, 4]));
+    expect(second.shape).toBe(first.shape);
+    expect(Object.isFrozen(second.shape)).toBe(true);
+  });
+
   test("transpose, T and reshape move values and gradients", () => {
     const a = tensor(
       [

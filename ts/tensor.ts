@@ -16,12 +16,37 @@ import { formatShape, type NestedNumberArray, nestValues, numelOf, shapesEqual }
  */
 const tensorShapes = new WeakSet<readonly number[]>();
 
+/**
+ * Held shapes by a hash of their dimensions, so an op that builds the same new shape on
+ * every step (a Linear's output) gets the held one back: adding to the WeakSet costs
+ * ~300 ns, a lookup here ~20. Bounded, since shapes that vary forever would grow it.
+ */
+const internedShapes = new Map<number, (readonly number[])[]>();
+const maxInternedShapes = 1 << 14;
+let internedCount = 0;
+
+function hashDims(shape: readonly number[]): number {
+  let hash = shape.length;
+  for (let i = 0; i < shape.length; i++) hash = (Math.imul(hash, 31) + (shape[i] as number)) | 0;
+  return hash;
+}
+
 /** `shape` itself when a tensor holds it already, else a frozen copy that tensors may share. */
 function frozenShape(shape: readonly number[]): readonly number[] {
   if (tensorShapes.has(shape)) return shape;
-  const copy = [...shape];
+  const hash = hashDims(shape);
+  const bucket = internedShapes.get(hash);
+  if (bucket !== undefined) {
+    for (const held of bucket) if (shapesEqual(held, shape)) return held;
+  }
+  const copy = Object.freeze([...shape]);
   tensorShapes.add(copy);
-  return Object.freeze(copy);
+  if (internedCount < maxInternedShapes) {
+    internedCount++;
+    if (bucket === undefined) internedShapes.set(hash, [copy]);
+    else bucket.push(copy);
+  }
+  return copy;
 }
 
 /** The shape of every scalar tensor. */

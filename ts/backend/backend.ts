@@ -102,6 +102,11 @@ export interface Backend {
   fromFloat32Array(data: Float32Array): Storage;
   /** A copy of the storage's contents. */
   toFloat32Array(s: Storage): Float32Array;
+  /**
+   * The element at `index` (an integer below the length, checked by the caller), without
+   * copying the rest: backward reads a scalar gradient this way on every step.
+   */
+  item(s: Storage, index: number): number;
   /** Overwrites every element with `value`. */
   fill(s: Storage, value: number): void;
   /** Copies `src` into `dst` (same length). */

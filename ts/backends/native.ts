@@ -150,6 +150,7 @@ export function loadNativeBackend(): Backend {
     fromFloat32Array: copyOf,
     // A fresh buffer of its own: the caller may keep it, and must not pin or see a slab.
     toFloat32Array: (s) => new Float32Array(f32(s)),
+    item: (s, index) => f32(s)[index] as number,
     fill: (s, value) => fillFloats(f32(s), value),
     copy: (src, dst) => f32(dst).set(f32(src)),
     // The garbage collector owns the memory and nothing is held on the Rust side; large

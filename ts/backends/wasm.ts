@@ -223,6 +223,11 @@ function createWasmBackend(ex: Exports, simdSkipped: string | undefined): WasmBa
     toFloat32Array(st) {
       return memory.read(owned("toFloat32Array", "storage", st));
     },
+    item(st, index) {
+      const s = owned("item", "storage", st);
+      if (!(index >= 0 && index < s.length)) fail("item", `index ${index} is out of range for ${s.length} elements`);
+      return memory.item(s, index);
+    },
     fill(st, value) {
       const s = live(begin("fill"), "storage", st);
       memory.heap().fill(value, s.ptr >>> 2, (s.ptr >>> 2) + s.length);

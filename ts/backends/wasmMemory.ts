@@ -93,6 +93,12 @@ export class WasmMemory {
     return this.heap().slice(s.ptr >>> 2, (s.ptr >>> 2) + s.length);
   }
 
+  /** The element at `index` of `s`, wherever it is. */
+  item(s: WasmStorage, index: number): number {
+    if (s.spilled !== null) return s.spilled[index] as number;
+    return this.heap()[(s.ptr >>> 2) + index] as number;
+  }
+
   free(s: WasmStorage): void {
     s.freed = true;
     s.spilled = null;

@@ -49,6 +49,7 @@ export function createJsBackend(precision: Precision = "float32"): Backend {
       return copy;
     },
     toFloat32Array: (s) => new Float32Array(f32(s)),
+    item: (s, index) => f32(s)[index] as number,
     fill: (s, value) => fillFloats(f32(s), value),
     copy: (src, dst) => f32(dst).set(f32(src)),
     free: (s) => slabs?.free(s as Float32Array),
