@@ -212,7 +212,7 @@ export class Tensor {
         `item: only one-element tensors can be converted to a number, got shape ${formatShape(this.shape)}`,
       );
     }
-    return this.toFloat32Array()[0] as number;
+    return this.backend.item(this.storageFor("item"), 0);
   }
 
   toFloat32Array(): Float32Array {
