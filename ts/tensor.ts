@@ -54,6 +54,8 @@ export const scalarShape = frozenShape([]);
 
 const graphFreed: GradFn = {
   name: "freed",
+  // First in line, so a second backward through a freed graph throws before any gradient reaches a leaf.
+  sequence: Number.POSITIVE_INFINITY,
   inputs: [],
   backward: () => {
     throw new Error(
@@ -73,6 +75,8 @@ export class Tensor {
   // Until then only autograd made and saw it, so dropping it can free its storage.
   #gradShared = false;
   #gradFn: GradFn | null = null;
+  // The gradient backward has gathered for this tensor so far, while it runs.
+  #pendingGrad: Tensor | null = null;
   // Set on results only the graph can reach (see `markGraphOnly`).
   #graphOnly = false;
 
@@ -338,6 +342,27 @@ export class Tensor {
    */
   markGraphOnly(): void {
     this.#graphOnly = true;
+  }
+
+  /**
+   * @internal Hands `g` to this tensor's gathered gradient during backward (added in
+   * place after the first); true when it is the first, so the engine queues this tensor.
+   */
+  addPendingGrad(g: Tensor): boolean {
+    if (this.#pendingGrad === null) {
+      this.#pendingGrad = g;
+      return true;
+    }
+    this.#pendingGrad.addInPlace(g);
+    g.dispose();
+    return false;
+  }
+
+  /** @internal The gathered gradient, which the caller now owns; none is left pending. */
+  takePendingGrad(): Tensor | null {
+    const g = this.#pendingGrad;
+    this.#pendingGrad = null;
+    return g;
   }
 
   /** @internal Adds `g` to `.grad` (in place when it exists, as PyTorch accumulates). */

@@ -1,73 +1,81 @@
 import type { Tensor } from "../tensor.js";
 
-/** Every tensor reachable from `root` through grad functions, outputs before their inputs. */
-function topologicalOrder(root: Tensor): Tensor[] {
-  const order: Tensor[] = [];
-  const visited = new Set<Tensor>([root]);
-  // Iterative depth-first search, so a long chain of ops cannot overflow the call stack:
-  // a tensor stays on the stack until every input that needs a gradient has been placed.
-  const stack: Tensor[] = [root];
-  const nextInput: number[] = [0];
-  while (stack.length > 0) {
-    const top = stack.length - 1;
-    const tensor = stack[top] as Tensor;
-    const inputs = tensor.gradFn?.inputs;
-    let i = nextInput[top] as number;
-    while (inputs !== undefined && i < inputs.length) {
-      const input = inputs[i++] as Tensor;
-      if (input.requiresGrad && !visited.has(input)) {
-        visited.add(input);
-        nextInput[top] = i;
-        stack.push(input);
-        nextInput.push(0);
-        break;
-      }
-    }
-    if (stack.length - 1 === top) {
-      order.push(tensor);
-      stack.pop();
-      nextInput.pop();
-    }
+/**
+ * The order a tensor's gradient is complete in: every result is recorded after its
+ * inputs, so once the results of every later node have run, nothing more can arrive.
+ * Leaves come last, once everything has flowed into them.
+ */
+const priorityOf = (t: Tensor): number => t.gradFn?.sequence ?? -1;
+
+/** Adds `t` to the max-heap `heap`, keyed by `priorityOf`. */
+function push(heap: Tensor[], t: Tensor): void {
+  let i = heap.length;
+  heap.push(t);
+  const priority = priorityOf(t);
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    const above = heap[parent] as Tensor;
+    if (priorityOf(above) >= priority) break;
+    heap[i] = above;
+    i = parent;
   }
-  return order.reverse();
+  heap[i] = t;
+}
+
+/** Removes and returns the tensor of highest priority from a non-empty heap. */
+function pop(heap: Tensor[]): Tensor {
+  const top = heap[0] as Tensor;
+  const last = heap.pop() as Tensor;
+  if (heap.length === 0) return top;
+  const priority = priorityOf(last);
+  let i = 0;
+  for (;;) {
+    let child = 2 * i + 1;
+    if (child >= heap.length) break;
+    const right = child + 1;
+    if (right < heap.length && priorityOf(heap[right] as Tensor) > priorityOf(heap[child] as Tensor)) child = right;
+    const below = heap[child] as Tensor;
+    if (priorityOf(below) <= priority) break;
+    heap[i] = below;
+    i = child;
+  }
+  heap[i] = last;
+  return top;
 }
 
 /**
  * Backpropagates `seed` (the gradient of `root`) through the graph, accumulating into
- * the `.grad` of leaves that require it. Intermediate gradients are freed as soon as
- * they have been used, and the graph is released afterwards, as PyTorch does without
- * `retain_graph`.
+ * the `.grad` of leaves that require it. As PyTorch's engine, it runs the nodes
+ * holding a gradient latest-recorded first, so it needs no traversal of the graph
+ * beforehand. Intermediate gradients are freed as soon as they have been used, and
+ * the graph is released afterwards, as PyTorch does without `retain_graph`.
  */
 export function runBackward(root: Tensor, seed: Tensor): void {
-  const pending = new Map<Tensor, Tensor>();
-  pending.set(root, seed);
-  for (const tensor of topologicalOrder(root)) {
-    const grad = pending.get(tensor);
-    if (grad === undefined) continue;
-    pending.delete(tensor);
-    const fn = tensor.gradFn;
-    if (fn === null) {
-      tensor.accumulateGrad(grad);
-      continue;
-    }
-    const inputGrads = fn.backward(grad);
-    grad.dispose();
-    for (let i = 0; i < fn.inputs.length; i++) {
-      const input = fn.inputs[i] as Tensor;
-      const g = inputGrads[i];
-      if (!g) continue;
-      if (!input.requiresGrad) {
-        g.dispose();
+  const waiting: Tensor[] = [];
+  root.addPendingGrad(seed);
+  push(waiting, root);
+  try {
+    while (waiting.length > 0) {
+      const tensor = pop(waiting);
+      const grad = tensor.takePendingGrad() as Tensor;
+      const fn = tensor.gradFn;
+      if (fn === null) {
+        tensor.accumulateGrad(grad);
         continue;
       }
-      const earlier = pending.get(input);
-      if (earlier === undefined) {
-        pending.set(input, g);
-      } else {
-        earlier.addInPlace(g);
-        g.dispose();
+      const inputGrads = fn.backward(grad);
+      grad.dispose();
+      for (let i = 0; i < fn.inputs.length; i++) {
+        const input = fn.inputs[i] as Tensor;
+        const g = inputGrads[i];
+        if (!g) continue;
+        if (!input.requiresGrad) g.dispose();
+        else if (input.addPendingGrad(g)) push(waiting, input);
       }
+      tensor.releaseGraph();
     }
-    tensor.releaseGraph();
+  } finally {
+    // After a rule threw: nothing may stay pending for the next backward.
+    for (const tensor of waiting) tensor.takePendingGrad()?.dispose();
   }
 }

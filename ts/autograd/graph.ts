@@ -7,11 +7,14 @@ import type { Tensor } from "../tensor.js";
  */
 export interface GradFn {
   readonly name: string;
+  /** Recording order, as PyTorch's `sequence_nr`: a node's inputs were recorded before it. */
+  readonly sequence: number;
   readonly inputs: readonly Tensor[];
   readonly backward: (gradOutput: Tensor) => (Tensor | null)[];
 }
 
 let gradEnabled = true;
+let recorded = 0;
 
 /** Whether operations currently record the graph. */
 export function isGradEnabled(): boolean {
@@ -36,6 +39,12 @@ export function record(
   inputs: readonly Tensor[],
   backward: (gradOutput: Tensor) => (Tensor | null)[],
 ): Tensor {
-  if (gradEnabled && inputs.some((t) => t.requiresGrad)) output.setGradFn({ name, inputs, backward });
+  if (!gradEnabled) return output;
+  for (const input of inputs) {
+    if (input.requiresGrad) {
+      output.setGradFn({ name, sequence: recorded++, inputs, backward });
+      break;
+    }
+  }
   return output;
 }
