@@ -1,6 +1,6 @@
 // The allocator behind the js and native backends' storages: small arrays carved from
-// shared slabs, large ones recycled once freed: zero-filled by alloc, as they were by
-// allocUnset.
+// shared slabs, and every array recycled once freed: zero-filled by alloc, as it was
+// left by allocUnset.
 import { describe, expect, test } from "vitest";
 import { createSlabAllocator } from "../ts/backends/slab.js";
 
@@ -26,24 +26,45 @@ describe("slab allocator", () => {
     expect(alloc(large)).not.toBe(first);
   });
 
-  test("allocUnset hands a freed large array back as it was, and small ones zero-filled", () => {
+  test("allocUnset hands a freed array back as it was, and new ones zero-filled", () => {
     const { alloc, allocUnset, free } = createSlabAllocator();
-    const first = alloc(large).fill(7);
-    free(first);
-    const again = allocUnset(large);
-    expect(again).toBe(first);
-    expect(again.every((x) => x === 7)).toBe(true);
+    for (const length of [large, 3]) {
+      const first = alloc(length).fill(7);
+      free(first);
+      const again = allocUnset(length);
+      expect(again).toBe(first);
+      expect(again.every((x) => x === 7)).toBe(true);
+    }
     expect(Array.from(allocUnset(4))).toEqual([0, 0, 0, 0]);
   });
 
-  test("small arrays and views into another buffer are never handed out twice", () => {
+  test("a freed small array comes back zero-filled for the same length only, once", () => {
     const { alloc, free } = createSlabAllocator();
-    const small = alloc(10);
+    const small = alloc(10).fill(3);
     free(small);
+    expect(alloc(11)).not.toBe(small);
+    const again = alloc(10);
+    expect(again).toBe(small);
+    expect(Array.from(again)).toEqual(new Array(10).fill(0));
     expect(alloc(10)).not.toBe(small);
+  });
+
+  test("views into another buffer are never handed out", () => {
+    const { alloc, free } = createSlabAllocator();
+    const smallView = new Float32Array(new ArrayBuffer(64), 0, 4);
+    free(smallView);
+    expect(alloc(4)).not.toBe(smallView);
     const view = new Float32Array(new ArrayBuffer(16 * large), 0, 2 * large);
     free(view);
     expect(alloc(2 * large)).not.toBe(view);
+  });
+
+  test("at most 128 small arrays are kept for reuse: each keeps its slab alive", () => {
+    const { alloc, free } = createSlabAllocator();
+    const arrays = Array.from({ length: 129 }, () => alloc(2));
+    for (const a of arrays) free(a);
+    const reused = Array.from({ length: 129 }, () => alloc(2)).filter((a) => arrays.includes(a));
+    expect(reused).toHaveLength(128);
   });
 
   test("at most 64 MiB are kept for reuse", () => {

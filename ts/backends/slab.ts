@@ -8,6 +8,12 @@ const maxSlabbedBytes = 1 << 16;
  * allocates next.
  */
 const maxRecycledBytes = 64 << 20;
+/**
+ * Disposed slab regions kept for reuse, at most this many. Reusing one is a lookup;
+ * carving a new one writes memory no step has touched yet (a page fault per 4 KiB),
+ * which made a new tensor twice as costly as its Float32Array. Each pins its slab.
+ */
+const maxRecycledRegions = 128;
 
 /**
  * `array.fill(value)`. The builtin costs ~100 ns even for one element (a loss, a
@@ -27,30 +33,35 @@ export interface Float32Allocator {
   alloc(length: number): Float32Array;
   /** Zeros or a recycled array's old values, for an output a kernel overwrites entirely. */
   allocUnset(length: number): Float32Array;
-  /** `array` is no longer used by anyone; a large one may be handed out again. */
+  /** `array` is no longer used by anyone; it may be handed out again. */
   free(array: Float32Array): void;
 }
 
 /**
  * Zero-filled Float32Arrays for the GC-managed backends (js, native). A new ArrayBuffer
  * costs about a microsecond, more than a small kernel, so small arrays are carved
- * from 1 MiB slabs by bumping an offset instead. A region is never reused: a slab is
- * freed by the garbage collector once every array on it is unreachable, and arrays of
- * a training step's temporaries die together. Large arrays are recycled when freed.
+ * from 1 MiB slabs by bumping an offset instead; a slab is freed by the garbage
+ * collector once every array on it is unreachable. Freed arrays, small and large, are
+ * handed out again for the same length: a training step frees the sizes it allocates next.
  */
 export function createSlabAllocator(): Float32Allocator {
   let slab = new ArrayBuffer(slabBytes);
   let offset = 0;
   const recycled = new Map<number, Float32Array[]>();
   let recycledBytes = 0;
+  let recycledRegions = 0;
   /** A freed array of exactly `length` floats, as it was left, if one is kept. */
   const reuse = (length: number): Float32Array | undefined => {
     const array = recycled.get(length)?.pop();
-    if (array !== undefined) recycledBytes -= array.byteLength;
+    if (array === undefined) return undefined;
+    if (array.byteLength <= maxSlabbedBytes) recycledRegions--;
+    else recycledBytes -= array.byteLength;
     return array;
   };
-  /** A new region of the current slab: zero, since regions are never reused. */
-  const carve = (length: number, bytes: number): Float32Array => {
+  /** A new array: zero, since carved regions and new buffers start zeroed. */
+  const create = (length: number): Float32Array => {
+    const bytes = length * 4;
+    if (bytes > maxSlabbedBytes) return new Float32Array(length);
     if (offset + bytes > slabBytes) {
       slab = new ArrayBuffer(slabBytes);
       offset = 0;
@@ -62,25 +73,26 @@ export function createSlabAllocator(): Float32Allocator {
   };
   return {
     alloc(length) {
-      const bytes = length * 4;
-      if (bytes <= maxSlabbedBytes) return carve(length, bytes);
-      // Only a recycled array needs zeroing: a new one is zero already.
-      return reuse(length)?.fill(0) ?? new Float32Array(length);
+      const array = reuse(length);
+      if (array === undefined) return create(length);
+      fillFloats(array, 0);
+      return array;
     },
-    allocUnset(length) {
-      const bytes = length * 4;
-      if (bytes <= maxSlabbedBytes) return carve(length, bytes);
-      return reuse(length) ?? new Float32Array(length);
-    },
+    allocUnset: (length) => reuse(length) ?? create(length),
     free(array) {
       const bytes = array.byteLength;
-      // Slab regions are never reused, and neither is a view into someone else's buffer.
-      if (bytes <= maxSlabbedBytes || array.buffer.byteLength !== bytes) return;
-      if (recycledBytes + bytes > maxRecycledBytes) return;
+      if (bytes <= maxSlabbedBytes) {
+        // A view into a buffer of another size is not a region of one of the slabs.
+        if (array.buffer.byteLength !== slabBytes || recycledRegions >= maxRecycledRegions) return;
+        recycledRegions++;
+      } else {
+        // Nor is a large view into someone else's buffer an array of its own.
+        if (array.buffer.byteLength !== bytes || recycledBytes + bytes > maxRecycledBytes) return;
+        recycledBytes += bytes;
+      }
       const sameLength = recycled.get(array.length);
       if (sameLength === undefined) recycled.set(array.length, [array]);
       else sameLength.push(array);
-      recycledBytes += bytes;
     },
   };
 }
