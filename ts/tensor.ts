@@ -189,7 +189,7 @@ export class Tensor {
           `backward: grad can be implicitly created only for scalar outputs, but the output has shape ${formatShape(this.shape)}`,
         );
       }
-      seed = Tensor.zeros(this.backend, this.shape);
+      seed = Tensor.empty(this.backend, this.shape);
       this.backend.fill(seed.storageFor(op), 1);
     } else {
       this.#checkSameLayout(op, gradient);

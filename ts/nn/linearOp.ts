@@ -59,9 +59,9 @@ export function linearOp(x: Tensor, weight: Tensor, bias: Tensor | null | undefi
         ? product(g, x, { m: outFeatures, k: rows, n: inFeatures, transA: true, transB: false }, weight.shape, op)
         : null,
     ];
-    if (bias) {
-      const gb = Tensor.zeros(x.backend, bias.shape);
-      if (bias.requiresGrad) x.backend.sumRows(g.storageFor(op), gb.storageFor(op), rows, outFeatures);
+    if (bias?.requiresGrad) {
+      const gb = Tensor.empty(x.backend, bias.shape);
+      x.backend.sumRows(g.storageFor(op), gb.storageFor(op), rows, outFeatures);
       grads.push(gb);
     }
     if (g !== gradOut) g.dispose();

@@ -50,16 +50,16 @@ export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = "m
   const sumOfSquares = backend.squaredError(input.storageFor(op), target.storageFor(op), diff.storageFor(op));
   let out: Tensor;
   if (reduction === "none") {
-    out = Tensor.zeros(backend, input.shape);
+    out = Tensor.empty(backend, input.shape);
     backend.binary("mul", diff.storageFor(op), diff.storageFor(op), out.storageFor(op));
   } else {
-    out = Tensor.zeros(backend, scalarShape);
+    out = Tensor.empty(backend, scalarShape);
     backend.fill(out.storageFor(op), reduction === "mean" ? sumOfSquares / input.numel() : sumOfSquares);
   }
   return record(out, op, [input, target], (g) => {
     let gradInput: Tensor;
     if (reduction === "none") {
-      const product = Tensor.zeros(backend, input.shape);
+      const product = Tensor.empty(backend, input.shape);
       backend.binary("mul", diff.storageFor(op), g.storageFor(op), product.storageFor(op));
       gradInput = scale(product, 2);
       product.dispose();

@@ -14,7 +14,7 @@ export function checkOperand(op: string, t: unknown, backendOf: Tensor): Tensor 
 
 /** A number operand as a 0-dimensional tensor on `like`'s backend. */
 export function scalarOn(like: Tensor, value: number): Tensor {
-  const t = Tensor.zeros(like.backend, scalarShape);
+  const t = Tensor.empty(like.backend, scalarShape);
   like.backend.fill(t.storageFor("scalar"), value);
   return t;
 }
