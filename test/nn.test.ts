@@ -72,6 +72,29 @@ describeEachBackend("nn", () => {
     }
   });
 
+  test("MSELoss frees the difference it saves for backward once backward has used it, or at once without a graph", () => {
+    const [input, target] = [randn([4, 3]), randn([4, 3])];
+    const free = vi.spyOn(input.backend, "free");
+    try {
+      noGrad(() => nn.functional.mseLoss(input, target));
+      expect(free).toHaveBeenCalledTimes(1);
+      input.requiresGrad_();
+      const loss = nn.functional.mseLoss(input, target);
+      expect(free).toHaveBeenCalledTimes(1);
+      loss.backward();
+      // The difference and backward's seed, the loss's gradient: nothing the caller holds.
+      expect(free).toHaveBeenCalledTimes(3);
+      expect([input.isDisposed, target.isDisposed, loss.isDisposed, input.grad?.isDisposed]).toEqual([
+        false,
+        false,
+        false,
+        false,
+      ]);
+    } finally {
+      free.mockRestore();
+    }
+  });
+
   test("a module of the user's own in Sequential keeps what it is given and what it returns", () => {
     class Keep extends nn.Module {
       seen: Tensor[] = [];

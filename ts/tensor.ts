@@ -331,7 +331,9 @@ export class Tensor {
 
   /** @internal After backward, the saved inputs are released as PyTorch does without retain_graph. */
   releaseGraph(): void {
+    const saved = this.#gradFn?.saved;
     if (this.#gradFn !== null) this.#gradFn = graphFreed;
+    if (saved !== undefined) for (const t of saved) t.dispose();
     if (this.#graphOnly) this.dispose();
   }
 

@@ -11,6 +11,8 @@ export interface GradFn {
   readonly sequence: number;
   readonly inputs: readonly Tensor[];
   readonly backward: (gradOutput: Tensor) => (Tensor | null)[];
+  /** Tensors the op made for `backward` alone, freed once it has run. */
+  readonly saved?: readonly Tensor[];
 }
 
 let gradEnabled = true;
@@ -32,19 +34,27 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
-/** Attaches `backward` to `output` when recording is on and some input requires a gradient. */
+/**
+ * Attaches `backward` to `output` when recording is on and some input requires a
+ * gradient. `saved` are tensors the op made for `backward` alone, which nothing else
+ * can reach: they are freed when the node has run, or at once when nothing is recorded,
+ * so the next step reuses their storage.
+ */
 export function record(
   output: Tensor,
   name: string,
   inputs: readonly Tensor[],
   backward: (gradOutput: Tensor) => (Tensor | null)[],
+  saved?: readonly Tensor[],
 ): Tensor {
-  if (!gradEnabled) return output;
-  for (const input of inputs) {
-    if (input.requiresGrad) {
-      output.setGradFn({ name, sequence: recorded++, inputs, backward });
-      break;
+  if (gradEnabled) {
+    for (const input of inputs) {
+      if (input.requiresGrad) {
+        output.setGradFn({ name, sequence: recorded++, inputs, backward, saved });
+        return output;
+      }
     }
   }
+  if (saved !== undefined) for (const t of saved) t.dispose();
   return output;
 }

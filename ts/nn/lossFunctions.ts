@@ -56,18 +56,24 @@ export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = "m
     out = Tensor.empty(backend, scalarShape);
     backend.fill(out.storageFor(op), reduction === "mean" ? sumOfSquares / input.numel() : sumOfSquares);
   }
-  return record(out, op, [input, target], (g) => {
-    let gradInput: Tensor;
-    if (reduction === "none") {
-      const product = Tensor.empty(backend, input.shape);
-      backend.binary("mul", diff.storageFor(op), g.storageFor(op), product.storageFor(op));
-      gradInput = scale(product, 2);
-      product.dispose();
-    } else {
-      gradInput = scale(diff, (reduction === "mean" ? 2 / input.numel() : 2) * g.item());
-    }
-    return [input.requiresGrad ? gradInput : null, target.requiresGrad ? scale(gradInput, -1) : null];
-  });
+  return record(
+    out,
+    op,
+    [input, target],
+    (g) => {
+      let gradInput: Tensor;
+      if (reduction === "none") {
+        const product = Tensor.empty(backend, input.shape);
+        backend.binary("mul", diff.storageFor(op), g.storageFor(op), product.storageFor(op));
+        gradInput = scale(product, 2);
+        product.dispose();
+      } else {
+        gradInput = scale(diff, (reduction === "mean" ? 2 / input.numel() : 2) * g.item());
+      }
+      return [input.requiresGrad ? gradInput : null, target.requiresGrad ? scale(gradInput, -1) : null];
+    },
+    [diff],
+  );
 }
 
 /** Mean absolute error, `|input − target|` reduced, as `torch.nn.functional.l1_loss`. */
