@@ -95,6 +95,27 @@ describeEachBackend("nn", () => {
     }
   });
 
+  test("crossEntropy frees its per-sample losses once reduced, and indices it made once backward has used them", () => {
+    const logits = randn([3, 4]);
+    const free = vi.spyOn(logits.backend, "free");
+    try {
+      noGrad(() => nn.functional.crossEntropy(logits, [0, 3, 1]));
+      expect(free).toHaveBeenCalledTimes(2);
+      logits.requiresGrad_();
+      const loss = nn.functional.crossEntropy(logits, [0, 3, 1]);
+      expect(free).toHaveBeenCalledTimes(3);
+      loss.backward();
+      // The indices, backward's seed and the per-sample gradient it spreads.
+      expect(free).toHaveBeenCalledTimes(6);
+      // A target tensor is the caller's: it stays.
+      const target = tensor([2, 2, 0]);
+      nn.functional.crossEntropy(logits, target).backward();
+      expect(target.isDisposed).toBe(false);
+    } finally {
+      free.mockRestore();
+    }
+  });
+
   test("a module of the user's own in Sequential keeps what it is given and what it returns", () => {
     class Keep extends nn.Module {
       seen: Tensor[] = [];
@@ -175,7 +196,8 @@ describeEachBackend("nn", () => {
       .sum()
       .backward();
     optimizer.step();
-    expect(target.parameters()[0]?.toFloat32Array()).not.toEqual(source.parameters()[0]?.toFloat32Array());
+    // The output bias: its gradient is the batch size whatever the ReLUs let through.
+    expect(target.parameters()[3]?.toFloat32Array()).not.toEqual(source.parameters()[3]?.toFloat32Array());
   });
 
   test("loadStateDict takes Float32Arrays and nested arrays too", () => {

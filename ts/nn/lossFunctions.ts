@@ -213,23 +213,33 @@ export function crossEntropy(
   const losses = Tensor.zeros(input.backend, single ? [] : [n]);
   if (n > 0) input.backend.crossEntropy(input.storageFor(op), targets.storageFor(op), losses.storageFor(op), n, c);
   const out = reduction === "none" ? losses : noGrad(() => reduce(losses, reduction));
-  return record(out, op, [input], (g) => {
-    const perSample =
-      reduction === "none"
-        ? g.clone()
-        : noGrad(() => Tensor.zeros(g.backend, [n]).add(g.item() / (reduction === "mean" ? n : 1)));
-    const grad = Tensor.empty(input.backend, input.shape);
-    if (n > 0) {
-      input.backend.crossEntropyBackward(
-        input.storageFor(op),
-        targets.storageFor(op),
-        perSample.storageFor(op),
-        grad.storageFor(op),
-        n,
-        c,
-      );
-    }
-    perSample.dispose();
-    return [grad];
-  });
+  // The per-sample losses are not needed for backward once reduced.
+  if (out !== losses) losses.dispose();
+  // Indices made here from an array are the node's own; a target tensor is the caller's.
+  const saved = targets === target ? undefined : [targets];
+  return record(
+    out,
+    op,
+    [input],
+    (g) => {
+      const perSample =
+        reduction === "none"
+          ? g.clone()
+          : noGrad(() => Tensor.zeros(g.backend, [n]).add(g.item() / (reduction === "mean" ? n : 1)));
+      const grad = Tensor.empty(input.backend, input.shape);
+      if (n > 0) {
+        input.backend.crossEntropyBackward(
+          input.storageFor(op),
+          targets.storageFor(op),
+          perSample.storageFor(op),
+          grad.storageFor(op),
+          n,
+          c,
+        );
+      }
+      perSample.dispose();
+      return [grad];
+    },
+    saved,
+  );
 }
