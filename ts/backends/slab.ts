@@ -33,7 +33,7 @@ export interface Float32Allocator {
   alloc(length: number): Float32Array;
   /** Zeros or a recycled array's old values, for an output a kernel overwrites entirely. */
   allocUnset(length: number): Float32Array;
-  /** `array` is no longer used by anyone; it may be handed out again. */
+  /** `array` is no longer used by anyone (whoever made it); it may be handed out again. */
   free(array: Float32Array): void;
 }
 
@@ -54,8 +54,10 @@ export function createSlabAllocator(): Float32Allocator {
   const reuse = (length: number): Float32Array | undefined => {
     const array = recycled.get(length)?.pop();
     if (array === undefined) return undefined;
-    if (array.byteLength <= maxSlabbedBytes) recycledRegions--;
-    else recycledBytes -= array.byteLength;
+    // From the length: a typed array's byteLength getter is a call, its length is not.
+    const bytes = length * 4;
+    if (bytes <= maxSlabbedBytes) recycledRegions--;
+    else recycledBytes -= bytes;
     return array;
   };
   /** A new array: zero, since carved regions and new buffers start zeroed. */
@@ -80,13 +82,14 @@ export function createSlabAllocator(): Float32Allocator {
     },
     allocUnset: (length) => reuse(length) ?? create(length),
     free(array) {
-      const bytes = array.byteLength;
+      const bytes = array.length * 4;
       if (bytes <= maxSlabbedBytes) {
-        // A view into a buffer of another size is not a region of one of the slabs.
-        if (array.buffer.byteLength !== slabBytes || recycledRegions >= maxRecycledRegions) return;
+        // Not checked against the slabs: reading a view's .buffer costs ~40 ns, more than
+        // the rest of an allocation, and a small array handed over is as good as a region.
+        if (recycledRegions >= maxRecycledRegions) return;
         recycledRegions++;
       } else {
-        // Nor is a large view into someone else's buffer an array of its own.
+        // A large view into someone else's buffer would pin that buffer for its budget.
         if (array.buffer.byteLength !== bytes || recycledBytes + bytes > maxRecycledBytes) return;
         recycledBytes += bytes;
       }
