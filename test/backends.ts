@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect } from "vitest";
-import type { Backend, BackendName } from "../ts/backend/backend.js";
+import type { Backend, BackendName, UnaryOp } from "../ts/backend/backend.js";
+import { loadNativeBackend } from "../ts/backends/native.js";
 import { loadWasmBackendSync } from "../ts/backends/wasm.js";
 import { type WasmVariant, wasmFiles } from "../ts/backends/wasmVariant.js";
 import { setBackend } from "../ts/index.js";
@@ -33,6 +34,33 @@ export const wasmBuilds: [string, () => Backend][] = [
   ["wasm simd128", () => loadWasmBuild("simd128")],
   ["wasm relaxed", () => loadWasmBuild("relaxed")],
 ];
+
+/**
+ * The native backend as loaded by default, with its small calls in JavaScript, and with
+ * every call on the addon, for the kernel tests: so that the Rust kernels are tested at
+ * every size too.
+ */
+export const nativeConfigs: [string, () => Backend][] = [
+  ["native", () => loadNativeBackend()],
+  ["native addon only", () => loadNativeBackend({ smallCallsInJs: false })],
+];
+
+/**
+ * How far each unary op may be from the reference, in ulp (see kernels-nn.test.ts): exact
+ * where float32 and the reference's float64 round the same, 2 for exp and log (a float32
+ * kernel within 1.5 ulp of the truth), 4 for sigmoid and tanh (an exp, an add and a divide).
+ */
+export const unaryUlp: Record<UnaryOp, number> = {
+  neg: 0,
+  abs: 0,
+  sign: 0,
+  relu: 0,
+  sqrt: 0,
+  exp: 2,
+  log: 2,
+  sigmoid: 4,
+  tanh: 4,
+};
 
 /** Runs `body` once per backend, with that backend active for the tensors its tests create. */
 export function describeEachBackend(title: string, body: (name: BackendName) => void): void {

@@ -5,10 +5,10 @@ import { beforeAll, describe, expect, test } from "vitest";
 import type { Backend, Storage } from "../ts/backend/backend.js";
 import { createJsBackend } from "../ts/backends/js/index.js";
 import { loadNativeBackend } from "../ts/backends/native.js";
-import { expectClose, wasmBuilds } from "./backends.js";
+import { expectClose, nativeConfigs, wasmBuilds } from "./backends.js";
 
 const allBackends: [string, () => Backend | Promise<Backend>][] = [
-  ["native", loadNativeBackend],
+  ...nativeConfigs,
   ...wasmBuilds,
   ["js", createJsBackend],
 ];

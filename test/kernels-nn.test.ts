@@ -19,8 +19,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import type { Activation, Backend, Storage, UnaryOp } from "../ts/backend/backend.js";
 import { createJsBackend } from "../ts/backends/js/index.js";
-import { loadNativeBackend } from "../ts/backends/native.js";
-import { expectClose, expectUlp, testValues, wasmBuilds } from "./backends.js";
+import { expectClose, expectUlp, nativeConfigs, testValues, unaryUlp, wasmBuilds } from "./backends.js";
 
 const u = 2 ** -24;
 const reference = createJsBackend();
@@ -56,17 +55,6 @@ function unaryInputs(op: UnaryOp): Float32Array[] {
   return inputs;
 }
 
-const unaryUlp: Record<UnaryOp, number> = {
-  neg: 0,
-  abs: 0,
-  sign: 0,
-  relu: 0,
-  sqrt: 0,
-  exp: 2,
-  log: 2,
-  sigmoid: 4,
-  tanh: 4,
-};
 const exponents = [0, 1, 2, 3, -1, -2, -3, 7, 10, 0.5, -0.5, 1 / 3, 2.5, 1e-3, Infinity, -Infinity, NaN];
 
 /** Runs `kernel` on a backend with each input copied onto it; returns what it wrote. */
@@ -428,5 +416,4 @@ function kernelSuite(name: string, load: () => Backend | Promise<Backend>): void
   });
 }
 
-kernelSuite("native", loadNativeBackend);
-for (const [name, load] of wasmBuilds) kernelSuite(name, load);
+for (const [name, load] of [...nativeConfigs, ...wasmBuilds]) kernelSuite(name, load);

@@ -4,8 +4,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import type { Backend, BinaryOp, SgdStepOptions } from "../ts/backend/backend.js";
 import { createJsBackend } from "../ts/backends/js/index.js";
-import { loadNativeBackend } from "../ts/backends/native.js";
-import { expectClose, expectUlp, testValues, wasmBuilds } from "./backends.js";
+import { expectClose, expectUlp, nativeConfigs, testValues, wasmBuilds } from "./backends.js";
 
 const reference = createJsBackend();
 const values = testValues(12345);
@@ -314,5 +313,4 @@ function kernelSuite(name: string, load: () => Backend | Promise<Backend>): void
   });
 }
 
-kernelSuite("native", loadNativeBackend);
-for (const [name, load] of wasmBuilds) kernelSuite(name, load);
+for (const [name, load] of [...nativeConfigs, ...wasmBuilds]) kernelSuite(name, load);

@@ -20,8 +20,7 @@ import type {
   Storage,
 } from "../ts/backend/backend.js";
 import { createJsBackend } from "../ts/backends/js/index.js";
-import { loadNativeBackend } from "../ts/backends/native.js";
-import { expectClose, testValues, wasmBuilds } from "./backends.js";
+import { expectClose, nativeConfigs, testValues, wasmBuilds } from "./backends.js";
 
 const reference = createJsBackend();
 const values = testValues(4242);
@@ -207,5 +206,4 @@ function kernelSuite(name: string, load: () => Backend | Promise<Backend>): void
   });
 }
 
-kernelSuite("native", loadNativeBackend);
-for (const [name, load] of wasmBuilds) kernelSuite(name, load);
+for (const [name, load] of [...nativeConfigs, ...wasmBuilds]) kernelSuite(name, load);

@@ -2,7 +2,9 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Backend, Storage } from "../backend/backend.js";
+import type { Backend, Storage, UnaryOp } from "../backend/backend.js";
+import { checkBinaryOp } from "./js/binary.js";
+import { jsKernels, type Kernels } from "./js/index.js";
 import { type NnAddon, nativeNnKernels, nnAddonFunctions } from "./nativeNn.js";
 import { nativeOptimKernels, type OptimAddon, optimAddonFunctions } from "./nativeOptim.js";
 import { packageRoot } from "./packageRoot.js";
@@ -129,8 +131,124 @@ function requireAddon(): Addon {
 // Storage made by this backend is always a Float32Array, which the addon reads in place.
 const f32 = (s: Storage): Float32Array => s as Float32Array;
 
-/** The Rust kernels in the Node addon, working on Float32Arrays without copying. Throws if the addon cannot load. */
-export function loadNativeBackend(): Backend {
+/**
+ * `jsBelow.unary`, per op: those that call Math.exp, Math.log or Math.tanh (10-30 ns an
+ * element in JavaScript) cross soonest.
+ */
+const unaryJsBelow: Record<UnaryOp, number> = {
+  neg: 48,
+  abs: 48,
+  sign: 48,
+  relu: 32,
+  sqrt: 32,
+  exp: 16,
+  log: 16,
+  sigmoid: 16,
+  tanh: 16,
+};
+
+/**
+ * Calls with less work than these run the js reference's kernel on the same Float32Array
+ * instead of the addon's: entering the addon through Node-API costs ~150-250 ns, more
+ * than a few dozen elements take in JavaScript (~2-5 ns each). Work counts elements
+ * (out's for binary), rows·cols for sumRows and m·k·n for products. Each is the crossover
+ * measured by bench/small-calls.ts on the 2-vCPU Zen 3 VM of bench/README.md, in three
+ * runs: the smallest size at which the addon was as fast, so that JavaScript won every
+ * size measured below it.
+ */
+export const jsBelow = {
+  /** Operands of out's length. */
+  binary: 112,
+  /** A repeated operand costs a `%` and a switch per element. */
+  broadcast: 48,
+  scale: 80,
+  /** mean's too. */
+  sum: 112,
+  /** With 1 column; with 4, 80. */
+  sumRows: 48,
+  squaredError: 80,
+  sgdStep: 64,
+  /** A momentum buffer to read and write. */
+  sgdStepMomentum: 32,
+  unary: unaryJsBelow,
+  /** relu crossed at 64, sigmoid and tanh at 48. */
+  activationBackward: 48,
+  /**
+   * matmul in every transpose variant, and linearForward: tall thin products cost more
+   * per multiply-add in JavaScript (a row's loops each), so at 64 16×4×1, 4×16×1 and
+   * 64×1×1 were faster in the addon, 4×4×4 not yet. A·Bᵀ alone crossed at 200.
+   */
+  product: 64,
+} as const;
+
+/** The kernels that may run in JavaScript. */
+type SmallKernels = Pick<
+  Kernels,
+  | "binary"
+  | "scale"
+  | "sum"
+  | "mean"
+  | "sumRows"
+  | "squaredError"
+  | "sgdStep"
+  | "matmul"
+  | "linearForward"
+  | "unary"
+  | "activationBackward"
+>;
+
+/** `native`'s kernels, except that calls below `jsBelow` run the js reference's. */
+export function smallCallsInJs(native: SmallKernels): SmallKernels {
+  const js = jsKernels("float32");
+  return {
+    binary: (op, a, b, out) =>
+      out.length < (a.length === b.length ? jsBelow.binary : jsBelow.broadcast)
+        ? js.binary(op, a, b, out)
+        : native.binary(op, a, b, out),
+    scale: (a, s, out) => (a.length < jsBelow.scale ? js.scale(a, s, out) : native.scale(a, s, out)),
+    sum: (a) => (a.length < jsBelow.sum ? js.sum(a) : native.sum(a)),
+    mean: (a) => (a.length < jsBelow.sum ? js.mean(a) : native.mean(a)),
+    sumRows: (a, out, rows, cols) =>
+      rows * cols < jsBelow.sumRows ? js.sumRows(a, out, rows, cols) : native.sumRows(a, out, rows, cols),
+    squaredError: (a, b, diff) =>
+      diff.length < jsBelow.squaredError ? js.squaredError(a, b, diff) : native.squaredError(a, b, diff),
+    sgdStep: (param, grad, buf, o) =>
+      param.length < (o.momentum === 0 ? jsBelow.sgdStep : jsBelow.sgdStepMomentum)
+        ? js.sgdStep(param, grad, buf, o)
+        : native.sgdStep(param, grad, buf, o),
+    matmul: (a, b, out, m, k, n, transA, transB) =>
+      m * k * n < jsBelow.product
+        ? js.matmul(a, b, out, m, k, n, transA, transB)
+        : native.matmul(a, b, out, m, k, n, transA, transB),
+    linearForward: (x, w, bias, out, m, k, n, relu) =>
+      m * k * n < jsBelow.product
+        ? js.linearForward(x, w, bias, out, m, k, n, relu)
+        : native.linearForward(x, w, bias, out, m, k, n, relu),
+    unary: (op, a, out) => (a.length < jsBelow.unary[op] ? js.unary(op, a, out) : native.unary(op, a, out)),
+    activationBackward: (op, saved, gradOut, out) =>
+      saved.length < jsBelow.activationBackward
+        ? js.activationBackward(op, saved, gradOut, out)
+        : native.activationBackward(op, saved, gradOut, out),
+  };
+}
+
+export interface NativeOptions {
+  /**
+   * Whether calls below `jsBelow` run in JavaScript (the default); `false` sends every
+   * call to the addon, so that its kernels can be tested at every size.
+   */
+  smallCallsInJs?: boolean;
+}
+
+/**
+ * The Rust kernels in the Node addon, working on Float32Arrays without copying. Tiny
+ * calls (under a few dozen elements or multiply-adds, `jsBelow`: a bias, a loss, a small
+ * layer's update) run the js reference's kernels on the same Float32Arrays instead:
+ * entering the addon costs ~150-250 ns, more than their work takes in JavaScript.
+ * `{ smallCallsInJs: false }` sends every call to the addon. Throws if the addon cannot
+ * load.
+ */
+export function loadNativeBackend({ smallCallsInJs: small = true }: NativeOptions = {}): Backend {
   const addon = requireAddon();
   const { alloc, allocUnset, free } = createSlabAllocator();
   const copyOf = (data: Float32Array): Float32Array => {
@@ -138,28 +256,14 @@ export function loadNativeBackend(): Backend {
     copy.set(data);
     return copy;
   };
-  return {
-    name: "native",
-    simd: addon.simdName(),
-    get threads() {
-      return addon.getNumThreads();
-    },
-    setThreads: (n) => addon.setNumThreads(n),
-    alloc,
-    allocUnset,
-    fromFloat32Array: copyOf,
-    // A fresh buffer of its own: the caller may keep it, and must not pin or see a slab.
-    toFloat32Array: (s) => new Float32Array(f32(s)),
-    item: (s, index) => f32(s)[index] as number,
-    fill: (s, value) => fillFloats(f32(s), value),
-    copy: (src, dst) => f32(dst).set(f32(src)),
-    // The garbage collector owns the memory and nothing is held on the Rust side; large
-    // arrays are recycled.
-    free: (s) => free(f32(s)),
+  const kernels: Kernels = {
     matmul: (a, b, out, m, k, n, transA, transB) => addon.matmul(f32(a), f32(b), f32(out), m, k, n, transA, transB),
     linearForward: (x, w, bias, out, m, k, n, relu) =>
       addon.linearForward(f32(x), f32(w), bias && f32(bias), f32(out), m, k, n, relu),
-    binary: (op, a, b, out) => addon[op](f32(a), f32(b), f32(out)),
+    binary: (op, a, b, out) => {
+      checkBinaryOp(op);
+      addon[op](f32(a), f32(b), f32(out));
+    },
     scale: (a, s, out) => addon.scale(f32(a), s, f32(out)),
     sum: (a) => addon.sum(f32(a)),
     mean: (a) => addon.mean(f32(a)),
@@ -179,5 +283,26 @@ export function loadNativeBackend(): Backend {
       ),
     ...nativeOptimKernels(addon),
     ...nativeNnKernels(addon),
+  };
+  return {
+    name: "native",
+    simd: addon.simdName(),
+    get threads() {
+      return addon.getNumThreads();
+    },
+    setThreads: (n) => addon.setNumThreads(n),
+    alloc,
+    allocUnset,
+    fromFloat32Array: copyOf,
+    // A fresh buffer of its own: the caller may keep it, and must not pin or see a slab.
+    toFloat32Array: (s) => new Float32Array(f32(s)),
+    item: (s, index) => f32(s)[index] as number,
+    fill: (s, value) => fillFloats(f32(s), value),
+    copy: (src, dst) => f32(dst).set(f32(src)),
+    // The garbage collector owns the memory and nothing is held on the Rust side; large
+    // arrays are recycled.
+    free: (s) => free(f32(s)),
+    ...kernels,
+    ...(small ? smallCallsInJs(kernels) : {}),
   };
 }

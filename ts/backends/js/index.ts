@@ -28,32 +28,32 @@ const f32 = (s: Storage): Floats => s as Floats;
 /** The precision a js backend stores: float32 as every backend, or float64 for gradcheck. */
 export type Precision = "float32" | "float64";
 
+/** Every Backend method that computes: the rest make, read and free storages. */
+export type Kernels = Omit<
+  Backend,
+  | "name"
+  | "simd"
+  | "simdSkipped"
+  | "threads"
+  | "setThreads"
+  | "alloc"
+  | "allocUnset"
+  | "fromFloat32Array"
+  | "toFloat32Array"
+  | "item"
+  | "fill"
+  | "copy"
+  | "free"
+>;
+
 /**
- * The pure-TypeScript reference backend: readable loops, the answer the others are
- * tested against. With "float64" the same kernels run on Float64Arrays and nothing is
- * rounded to float32; that backend is never chosen at runtime, only made by gradcheck.
+ * The reference kernels on storages that are typed arrays of `precision`, with the
+ * scalars they take and return rounded to it. The native backend runs its small calls
+ * on these.
  */
-export function createJsBackend(precision: Precision = "float32"): Backend {
-  const slabs = precision === "float32" ? createSlabAllocator() : undefined;
-  const alloc = slabs ? slabs.alloc : (length: number): Floats => new Float64Array(length);
-  const allocUnset = slabs ? slabs.allocUnset : alloc;
+export function jsKernels(precision: Precision): Kernels {
   const round = precision === "float32" ? Math.fround : (x: number) => x;
   return {
-    name: "js",
-    simd: "none",
-    alloc,
-    allocUnset,
-    fromFloat32Array: (data) => {
-      const copy = allocUnset(data.length);
-      copy.set(data);
-      return copy;
-    },
-    toFloat32Array: (s) => new Float32Array(f32(s)),
-    item: (s, index) => f32(s)[index] as number,
-    fill: (s, value) => fillFloats(f32(s), value),
-    copy: (src, dst) => f32(dst).set(f32(src)),
-    free: (s) => slabs?.free(s as Float32Array),
-    threads: 1,
     matmul: (a, b, out, m, k, n, transA, transB) => matmul(f32(a), f32(b), f32(out), m, k, n, transA, transB),
     linearForward: (x, w, bias, out, m, k, n, relu) =>
       linearForward(f32(x), f32(w), bias && f32(bias), f32(out), m, k, n, relu),
@@ -80,5 +80,34 @@ export function createJsBackend(precision: Precision = "float32"): Backend {
     squaredError: (a, b, diff) => round(squaredError(f32(a), f32(b), f32(diff))),
     crossEntropyBackward: (logits, targets, g, out, n, c) =>
       crossEntropyBackward(f32(logits), f32(targets), f32(g), f32(out), n, c),
+  };
+}
+
+/**
+ * The pure-TypeScript reference backend: readable loops, the answer the others are
+ * tested against. With "float64" the same kernels run on Float64Arrays and nothing is
+ * rounded to float32; that backend is never chosen at runtime, only made by gradcheck.
+ */
+export function createJsBackend(precision: Precision = "float32"): Backend {
+  const slabs = precision === "float32" ? createSlabAllocator() : undefined;
+  const alloc = slabs ? slabs.alloc : (length: number): Floats => new Float64Array(length);
+  const allocUnset = slabs ? slabs.allocUnset : alloc;
+  return {
+    name: "js",
+    simd: "none",
+    alloc,
+    allocUnset,
+    fromFloat32Array: (data) => {
+      const copy = allocUnset(data.length);
+      copy.set(data);
+      return copy;
+    },
+    toFloat32Array: (s) => new Float32Array(f32(s)),
+    item: (s, index) => f32(s)[index] as number,
+    fill: (s, value) => fillFloats(f32(s), value),
+    copy: (src, dst) => f32(dst).set(f32(src)),
+    free: (s) => slabs?.free(s as Float32Array),
+    threads: 1,
+    ...jsKernels(precision),
   };
 }

@@ -1,4 +1,15 @@
+import { checkProduct } from "./checkSizes.js";
+import { float64Row } from "./float64Row.js";
 import type { Floats } from "./floats.js";
+
+/** Throws unless x, w, bias (when given) and out fit the product m×k·(n×k)ᵀ, in the addon's words. */
+function checkLinear(x: Floats, w: Floats, bias: Floats | null, out: Floats, m: number, k: number, n: number): void {
+  checkProduct("linearForward", "x", x.length, "m*k", m, k);
+  checkProduct("linearForward", "w", w.length, "n*k", n, k);
+  checkProduct("linearForward", "out", out.length, "m*n", m, n);
+  if (bias && bias.length !== n) throw new Error(`linearForward: bias has ${bias.length} elements but n = ${n}`);
+}
+
 /**
  * `out[m×n] = op(a)·op(b)` in row-major order. With `transA`, `a` is stored k×m; with
  * `transB`, `b` is stored n×k. Every element is accumulated in float64 and rounded once.
@@ -16,6 +27,9 @@ export function matmul(
   transA: boolean,
   transB: boolean,
 ): void {
+  checkProduct("matmul", "a", a.length, "m*k", m, k);
+  checkProduct("matmul", "b", b.length, "k*n", k, n);
+  checkProduct("matmul", "out", out.length, "m*n", m, n);
   if (transB && !transA) {
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
@@ -26,9 +40,8 @@ export function matmul(
     }
     return;
   }
-  const row = new Float64Array(n);
   for (let i = 0; i < m; i++) {
-    row.fill(0);
+    const row = float64Row(n);
     for (let p = 0; p < k; p++) {
       const aip = transA ? (a[p * m + i] as number) : (a[i * k + p] as number);
       if (transB) {
@@ -38,7 +51,7 @@ export function matmul(
         for (let j = 0; j < n; j++) row[j] = (row[j] as number) + aip * (b[bRow + j] as number);
       }
     }
-    out.set(row, i * n);
+    for (let j = 0; j < n; j++) out[i * n + j] = row[j] as number;
   }
 }
 
@@ -57,6 +70,7 @@ export function linearForward(
   n: number,
   relu: boolean,
 ): void {
+  checkLinear(x, w, bias, out, m, k, n);
   matmul(x, w, out, m, k, n, false, true);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {

@@ -1,4 +1,5 @@
 import { checkSizes } from "./checkSizes.js";
+import { float64Row } from "./float64Row.js";
 import type { Floats } from "./floats.js";
 
 /**
@@ -13,13 +14,17 @@ export function sumAxis(a: Floats, out: Floats, outer: number, axisLen: number, 
       `sumAxis: a has ${a.length} elements and out ${out.length}, expected ${outer * axisLen * inner} and ${outer * inner} (outer=${outer} axisLen=${axisLen} inner=${inner})`,
     );
   }
-  const acc = new Float64Array(inner);
+  sumCheckedAxis(a, out, outer, axisLen, inner);
+}
+
+/** `sumAxis` on sizes already checked against the lengths. */
+export function sumCheckedAxis(a: Floats, out: Floats, outer: number, axisLen: number, inner: number): void {
   for (let o = 0; o < outer; o++) {
-    acc.fill(0);
+    const acc = float64Row(inner);
     for (let k = 0; k < axisLen; k++) {
       const row = (o * axisLen + k) * inner;
       for (let i = 0; i < inner; i++) acc[i] = (acc[i] as number) + (a[row + i] as number);
     }
-    out.set(acc, o * inner);
+    for (let i = 0; i < inner; i++) out[o * inner + i] = acc[i] as number;
   }
 }
