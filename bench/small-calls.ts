@@ -141,6 +141,12 @@ const kernels: Record<string, Case[]> = {
   "matmul A·Bᵀ": products((b, a, x, _, out, m, k, n) => b.matmul(a, x, out, m, k, n, false, true)),
   "matmul Aᵀ·Bᵀ": products((b, a, x, _, out, m, k, n) => b.matmul(a, x, out, m, k, n, true, true)),
   "linearForward, bias": products((b, x, w, bias, out, m, k, n) => b.linearForward(x, w, bias, out, m, k, n, false)),
+  "linearBackward, all three gradients": productShapes.map(([m, k, n]) => {
+    const [gradOut, x, w] = [on(m * n), on(m * k, 7), on(n * k, 9)];
+    const grads = [on(m * k), on(n * k), on(n)] as const;
+    const call = (b: Backend) => b.linearBackward(gradOut, x, w, ...grads, m, k, n);
+    return { work: m * k * n, label: `${m}×${k}×${n}`, call };
+  }),
 };
 
 /** Calls per repetition, so that the slowest column takes about 1 ms; warms every column up. */

@@ -161,6 +161,68 @@ function kernelSuite(name: string, load: () => Backend | Promise<Backend>): void
       }
     });
 
+    test("linearBackward: gradOut·w, gradOutᵀ·x and gradOut's column sums, each only when asked (atol 2e-6·(m + n) + 1e-6, rtol 1e-5)", () => {
+      const before = backend.threads;
+      try {
+        for (const threads of [1, 2]) {
+          backend.setThreads?.(threads);
+          for (const [m, k, n] of [
+            [0, 3, 4],
+            [3, 0, 4],
+            [3, 4, 0],
+            [1, 1, 1],
+            [100, 2, 1],
+            [5, 1, 9],
+            [33, 17, 65],
+            [128, 256, 128],
+          ] as const) {
+            for (const wanted of [0b111, 0b010, 0b101, 0b000]) {
+              const [got, want] = both(
+                backend,
+                (b, g, x, w) => {
+                  // Outputs start as NaN: every element asked for must be written.
+                  const nan = (length: number) => b.fromFloat32Array(new Float32Array(length).fill(Number.NaN));
+                  const grads = [m * k, n * k, n].map((length, i) => (wanted & (1 << i) ? nan(length) : null));
+                  const [gradX = null, gradW = null, gradBias = null] = grads;
+                  b.linearBackward(
+                    on(b, g as Float32Array),
+                    on(b, x as Float32Array),
+                    on(b, w as Float32Array),
+                    gradX,
+                    gradW,
+                    gradBias,
+                    m,
+                    k,
+                    n,
+                  );
+                  return Float32Array.from(grads.flatMap((grad) => (grad ? Array.from(b.toFloat32Array(grad)) : [])));
+                },
+                values(m * n),
+                values(m * k),
+                values(n * k),
+              );
+              expect(got.length).toBe(want.length);
+              expectClose(got, want, 2e-6 * (m + n) + 1e-6, 1e-5);
+            }
+          }
+        }
+      } finally {
+        if (before !== undefined) backend.setThreads?.(before);
+      }
+    });
+
+    test("linearBackward refuses two gradients in one storage", () => {
+      const square = backend.alloc(4);
+      const inputs = [backend.alloc(4), backend.alloc(4), backend.alloc(4)] as const;
+      expect(() => backend.linearBackward(...inputs, square, square, null, 2, 2, 2)).toThrow(
+        "linearBackward: gradX and gradW share memory",
+      );
+      const pair = backend.alloc(2);
+      expect(() =>
+        backend.linearBackward(backend.alloc(4), backend.alloc(2), backend.alloc(2), null, pair, pair, 2, 1, 2),
+      ).toThrow("linearBackward: gradW and gradBias share memory");
+    });
+
     test("linearForward keeps NaN through relu and writes every element", () => {
       const [m, k, n] = [2, 3, 4];
       const x = Float32Array.from([1, 2, NaN, -1, -2, -3]);

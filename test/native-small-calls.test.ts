@@ -160,6 +160,21 @@ const edges: Edge[] = [
       expectNear: productNear,
     }),
   ),
+  ...shapes.map(
+    ([shape, sizes]): Edge => ({
+      what: `linearBackward, all three gradients, ${shape}`,
+      kernel: "linearBackward",
+      threshold: jsBelow.linearBackward,
+      run: (b, work, values) => {
+        const [m, k, n] = sizes(work);
+        const [gradOut, x, w] = [on(b, values(m * n)), on(b, values(m * k)), on(b, values(n * k))];
+        const grads = [b.alloc(m * k), b.alloc(n * k), b.alloc(n)] as const;
+        b.linearBackward(gradOut, x, w, ...grads, m, k, n);
+        return Float32Array.from(grads.flatMap((g) => Array.from(b.toFloat32Array(g))));
+      },
+      expectNear: productNear,
+    }),
+  ),
   ...(Object.entries(unaryUlp) as [UnaryOp, number][]).map(
     ([op, ulp]): Edge => ({
       what: `unary ${op}`,
@@ -285,6 +300,16 @@ const misuses: [string, (b: Backend, n: number) => void, (n: number) => string][
     "linearForward, bias",
     (b, n) => b.linearForward(b.alloc(n), b.alloc(2), b.alloc(3), b.alloc(2 * n), n, 1, 2, true),
     () => "linearForward: bias has 3 elements but n = 2",
+  ],
+  [
+    "linearBackward, gradW",
+    (b, n) => b.linearBackward(b.alloc(2 * n), b.alloc(n), b.alloc(2), null, b.alloc(3), null, n, 1, 2),
+    () => "linearBackward: gradW has 3 elements but n*k = 2*1 = 2",
+  ],
+  [
+    "linearBackward, gradBias",
+    (b, n) => b.linearBackward(b.alloc(2 * n), b.alloc(n), b.alloc(2), null, null, b.alloc(1), n, 1, 2),
+    () => "linearBackward: gradBias has 1 elements but n = 2",
   ],
   [
     "unary",

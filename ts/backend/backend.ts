@@ -136,6 +136,25 @@ export interface Backend {
     relu: boolean,
   ): void;
   /**
+   * The backward of `linearForward` without its activation, from `gradOut` (m×n):
+   * `gradX[m×k] = gradOut·w`, `gradW[n×k] = gradOutᵀ·x` and `gradBias[n]` the column
+   * sums of `gradOut`. An output that is null is not computed; the outputs are three
+   * storages apart from each other and from the inputs. One call where three
+   * would each pay a call's fixed cost, which in the native addon exceeds a small
+   * layer's arithmetic.
+   */
+  linearBackward(
+    gradOut: Storage,
+    x: Storage,
+    w: Storage,
+    gradX: Storage | null,
+    gradW: Storage | null,
+    gradBias: Storage | null,
+    m: number,
+    k: number,
+    n: number,
+  ): void;
+  /**
    * `out[i] = a[i % a.length] op b[i % b.length]`: equal lengths, or the shorter one
    * repeated as a row or scalar; the shorter length divides `out.length`.
    */

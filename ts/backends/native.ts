@@ -35,6 +35,18 @@ interface Addon extends OptimAddon, NnAddon {
     n: number,
     relu: boolean,
   ): void;
+  /** `Backend.linearBackward`, its outputs null when not wanted; products threaded as matmul. */
+  linearBackward(
+    gradOut: Float32Array,
+    x: Float32Array,
+    w: Float32Array,
+    gradX: Float32Array | null,
+    gradW: Float32Array | null,
+    gradBias: Float32Array | null,
+    m: number,
+    k: number,
+    n: number,
+  ): void;
   /** Threads the matrix products may use; the CPUs available until set. */
   getNumThreads(): number;
   /** A positive integer; throws otherwise. */
@@ -68,6 +80,7 @@ const addonFunctions = [
   "simdName",
   "matmul",
   "linearForward",
+  "linearBackward",
   "getNumThreads",
   "setNumThreads",
   "add",
@@ -179,6 +192,8 @@ export const jsBelow = {
    * 64×1×1 were faster in the addon, 4×4×4 not yet. A·Bᵀ alone crossed at 200.
    */
   product: 64,
+  /** Two products and a column sum: one addon call, three in JavaScript (one run, two rounds). */
+  linearBackward: 32,
 } as const;
 
 /** The kernels that may run in JavaScript. */
@@ -193,6 +208,7 @@ type SmallKernels = Pick<
   | "sgdStep"
   | "matmul"
   | "linearForward"
+  | "linearBackward"
   | "unary"
   | "activationBackward"
 >;
@@ -224,6 +240,10 @@ export function smallCallsInJs(native: SmallKernels): SmallKernels {
       m * k * n < jsBelow.product
         ? js.linearForward(x, w, bias, out, m, k, n, relu)
         : native.linearForward(x, w, bias, out, m, k, n, relu),
+    linearBackward: (gradOut, x, w, gradX, gradW, gradBias, m, k, n) =>
+      m * k * n < jsBelow.linearBackward
+        ? js.linearBackward(gradOut, x, w, gradX, gradW, gradBias, m, k, n)
+        : native.linearBackward(gradOut, x, w, gradX, gradW, gradBias, m, k, n),
     unary: (op, a, out) => (a.length < jsBelow.unary[op] ? js.unary(op, a, out) : native.unary(op, a, out)),
     activationBackward: (op, saved, gradOut, out) =>
       saved.length < jsBelow.activationBackward
@@ -260,6 +280,18 @@ export function loadNativeBackend({ smallCallsInJs: small = true }: NativeOption
     matmul: (a, b, out, m, k, n, transA, transB) => addon.matmul(f32(a), f32(b), f32(out), m, k, n, transA, transB),
     linearForward: (x, w, bias, out, m, k, n, relu) =>
       addon.linearForward(f32(x), f32(w), bias && f32(bias), f32(out), m, k, n, relu),
+    linearBackward: (gradOut, x, w, gradX, gradW, gradBias, m, k, n) =>
+      addon.linearBackward(
+        f32(gradOut),
+        f32(x),
+        f32(w),
+        gradX && f32(gradX),
+        gradW && f32(gradW),
+        gradBias && f32(gradBias),
+        m,
+        k,
+        n,
+      ),
     binary: (op, a, b, out) => {
       checkBinaryOp(op);
       addon[op](f32(a), f32(b), f32(out));

@@ -1,4 +1,5 @@
 import type { Backend, BinaryOp, Storage } from "../backend/backend.js";
+import { linearBackwardOf } from "./linearBackward.js";
 import { nodeFs, packageRoot } from "./packageRoot.js";
 import { type WasmAllocator, WasmMemory, WasmStorage } from "./wasmMemory.js";
 import { type NnExports, nnExportNames, wasmNnKernels } from "./wasmNn.js";
@@ -199,7 +200,7 @@ function createWasmBackend(ex: Exports, simdSkipped: string | undefined): WasmBa
     return op;
   };
 
-  return {
+  const backend: Omit<WasmBackend, "linearBackward"> = {
     name: "wasm",
     simd: simdNames[ex.simd()] ?? "unknown",
     ...(simdSkipped === undefined ? {} : { simdSkipped }),
@@ -361,4 +362,6 @@ function createWasmBackend(ex: Exports, simdSkipped: string | undefined): WasmBa
     ...wasmOptimKernels(ex, { begin, live, fail }),
     ...wasmNnKernels(ex, { begin, live, fail, checkSize, memory }),
   };
+  // Calls into the module cost little, so the three products' own kernels serve.
+  return { ...backend, linearBackward: linearBackwardOf(backend) };
 }

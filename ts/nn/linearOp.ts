@@ -1,5 +1,4 @@
 import { record } from "../autograd/graph.js";
-import { product } from "../ops/matmul.js";
 import { checkOperand } from "../ops/operands.js";
 import { formatShape, numelOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
@@ -27,13 +26,14 @@ export function linearOp(x: Tensor, weight: Tensor, bias: Tensor | null | undefi
       `${op}: bias of shape ${formatShape(bias.shape)} does not match weight of shape ${formatShape(weight.shape)}`,
     );
   }
+  const backend = x.backend;
   const rows = numelOf(x.shape, 0, x.shape.length - 1);
   const outShape = [...x.shape];
   outShape[outShape.length - 1] = outFeatures;
   // One kernel: the bias (and ReLU) are applied as each tile of the product is stored.
-  const out = Tensor.empty(x.backend, outShape);
+  const out = Tensor.empty(backend, outShape);
   if (out.numel() > 0) {
-    x.backend.linearForward(
+    backend.linearForward(
       x.storageFor(op),
       weight.storageFor(op),
       bias ? bias.storageFor(op) : null,
@@ -48,23 +48,26 @@ export function linearOp(x: Tensor, weight: Tensor, bias: Tensor | null | undefi
   return record(out, op, inputs, (gradOut) => {
     let g = gradOut;
     if (relu) {
-      g = Tensor.empty(x.backend, out.shape);
-      x.backend.activationBackward("relu", out.storageFor(op), gradOut.storageFor(op), g.storageFor(op));
+      g = Tensor.empty(backend, out.shape);
+      backend.activationBackward("relu", out.storageFor(op), gradOut.storageFor(op), g.storageFor(op));
     }
-    const grads: (Tensor | null)[] = [
-      x.requiresGrad
-        ? product(g, weight, { m: rows, k: outFeatures, n: inFeatures, transA: false, transB: false }, x.shape, op)
-        : null,
-      weight.requiresGrad
-        ? product(g, x, { m: outFeatures, k: rows, n: inFeatures, transA: true, transB: false }, weight.shape, op)
-        : null,
-    ];
-    if (bias?.requiresGrad) {
-      const gb = Tensor.empty(x.backend, bias.shape);
-      x.backend.sumRows(g.storageFor(op), gb.storageFor(op), rows, outFeatures);
-      grads.push(gb);
+    const gradX = x.requiresGrad ? Tensor.empty(backend, x.shape) : null;
+    const gradW = weight.requiresGrad ? Tensor.empty(backend, weight.shape) : null;
+    const gradBias = bias?.requiresGrad ? Tensor.empty(backend, bias.shape) : null;
+    if (gradX || gradW || gradBias) {
+      backend.linearBackward(
+        g.storageFor(op),
+        x.storageFor(op),
+        weight.storageFor(op),
+        gradX?.storageFor(op) ?? null,
+        gradW?.storageFor(op) ?? null,
+        gradBias?.storageFor(op) ?? null,
+        rows,
+        inFeatures,
+        outFeatures,
+      );
     }
     if (g !== gradOut) g.dispose();
-    return grads;
+    return [gradX, gradW, gradBias];
   });
 }

@@ -16,26 +16,9 @@ export function matmulStored(a: Tensor, b: Tensor, transA: boolean, transB: bool
   if (m === undefined || k === undefined || k2 === undefined || n === undefined || k !== k2) {
     throw new Error(`${op}: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied`);
   }
-  return product(a, b, { m, k, n, transA, transB }, [m, n], op);
-}
-
-/** The sizes and transposes of one kernel call `op(a)[m×k] · op(b)[k×n]`. */
-export interface ProductSizes {
-  m: number;
-  k: number;
-  n: number;
-  transA: boolean;
-  transB: boolean;
-}
-
-/**
- * The kernel's product into a new tensor of `shape` (m·n elements), for callers that
- * know the sizes already, such as linear on inputs with leading batch dimensions.
- */
-export function product(a: Tensor, b: Tensor, s: ProductSizes, shape: readonly number[], op: string): Tensor {
-  const out = Tensor.empty(a.backend, shape);
+  const out = Tensor.empty(a.backend, [m, n]);
   if (out.numel() > 0) {
-    a.backend.matmul(a.storageFor(op), b.storageFor(op), out.storageFor(op), s.m, s.k, s.n, s.transA, s.transB);
+    a.backend.matmul(a.storageFor(op), b.storageFor(op), out.storageFor(op), m, k, n, transA, transB);
   }
   return out;
 }

@@ -55,6 +55,7 @@ pub fn register(exports: Object, env: Env) -> Result<()> {
         "setNumThreads" => matmul::set_num_threads,
         "matmul" => matmul::matmul,
         "linearForward" => matmul::linear_forward,
+        "linearBackward" => matmul::linear_backward,
         "adamStep" => optim::adam_step,
         "adagradStep" => optim::adagrad_step,
         "rmspropStep" => optim::rmsprop_step,
@@ -257,7 +258,12 @@ fn overlaps(x: &[f32], y: &[f32]) -> bool {
 
 /// `x` borrowed, or copied when it overlaps `out` (see the module comment).
 fn input<'a>(x: &'a Floats, out: &Floats) -> Cow<'a, [f32]> {
-    if overlaps(x, out) {
+    apart_from(x, [&**out])
+}
+
+/// `x` borrowed, or copied when it overlaps any of `outs`.
+fn apart_from<'a, 'o>(x: &'a [f32], outs: impl IntoIterator<Item = &'o [f32]>) -> Cow<'a, [f32]> {
+    if outs.into_iter().any(|out| overlaps(x, out)) {
         Cow::Owned(x.to_vec())
     } else {
         Cow::Borrowed(x)

@@ -1,5 +1,5 @@
 //! Matrix products: `matmul` in every transpose variant, `linearForward` with its fused
-//! bias and ReLU, and the threads they share (see `lib.rs` for the argument conventions).
+//! bias and ReLU, `linearBackward`'s three gradients in one call, and the threads they share (see `lib.rs` for the argument conventions).
 //!
 //! Large products are split by rows of `C` into one contiguous block per thread: each
 //! block is a disjoint `&mut` slice, and `descent_kernels::matmul_rows` computes it
@@ -16,7 +16,7 @@ use napi::{Error, Result, Status};
 
 use crate::js::Args;
 use crate::pool::Pool;
-use crate::{check_product, input, invalid, isa};
+use crate::{apart_from, check_product, input, invalid, isa, overlaps};
 
 /// Products of fewer multiply-adds (`m·k·n`) run on one thread. Handing a part to a
 /// pool worker and waiting for it costs about 5 µs here (2 vCPUs, KVM); 2^20 take about
@@ -186,4 +186,94 @@ pub fn linear_forward(args: &mut Args) -> Result<()> {
         relu,
     };
     run(op, &x, &w, out, m, k, n, false, true, epi)
+}
+
+/// `linearBackward(gradOut, x, w, gradX, gradW, gradBias, m, k, n)`: the gradients of
+/// `out = x·wᵀ + bias` (`x` `m×k`, `w` `n×k`) from `gradOut` (`m×n`): `gradX = gradOut·w`,
+/// `gradW = gradOutᵀ·x` and `gradBias` the column sums of `gradOut`. An output that is
+/// null is not computed. One call where three would each pay a call's fixed cost.
+pub fn linear_backward(args: &mut Args) -> Result<()> {
+    let op = args.op();
+    let (g, x, w) = (
+        args.array(0, "gradOut")?,
+        args.array(1, "x")?,
+        args.array(2, "w")?,
+    );
+    let mut grad_x = args.optional_array(3, "gradX")?;
+    let mut grad_w = args.optional_array(4, "gradW")?;
+    let mut grad_bias = args.optional_array(5, "gradBias")?;
+    let (m, k, n) = (args.size(6, "m")?, args.size(7, "k")?, args.size(8, "n")?);
+    check_product(op, "gradOut", g.len(), "m*n", m, n)?;
+    check_product(op, "x", x.len(), "m*k", m, k)?;
+    check_product(op, "w", w.len(), "n*k", n, k)?;
+    if let Some(gx) = &grad_x {
+        check_product(op, "gradX", gx.len(), "m*k", m, k)?;
+    }
+    if let Some(gw) = &grad_w {
+        check_product(op, "gradW", gw.len(), "n*k", n, k)?;
+    }
+    if let Some(gb) = &grad_bias {
+        if gb.len() != n {
+            return Err(invalid(format!(
+                "{op}: gradBias has {} elements but n = {n}",
+                gb.len()
+            )));
+        }
+    }
+    let outputs = [
+        ("gradX", grad_x.as_deref()),
+        ("gradW", grad_w.as_deref()),
+        ("gradBias", grad_bias.as_deref()),
+    ];
+    for (i, (first, a)) in outputs.iter().enumerate() {
+        for (second, b) in &outputs[i + 1..] {
+            if let (Some(a), Some(b)) = (a, b) {
+                if overlaps(a, b) {
+                    return Err(invalid(format!("{op}: {first} and {second} share memory")));
+                }
+            }
+        }
+    }
+    let outs = || outputs.iter().filter_map(|(_, out)| *out);
+    let (g, x, w) = (
+        apart_from(&g, outs()),
+        apart_from(&x, outs()),
+        apart_from(&w, outs()),
+    );
+    if let Some(gx) = &mut grad_x {
+        // SAFETY: no JavaScript runs during this call, the outputs are disjoint (checked
+        // above) and every input overlapping one was copied.
+        run(
+            op,
+            &g,
+            &w,
+            unsafe { gx.as_mut() },
+            m,
+            n,
+            k,
+            false,
+            false,
+            Epilogue::NONE,
+        )?;
+    }
+    if let Some(gw) = &mut grad_w {
+        // SAFETY: as for gradX.
+        run(
+            op,
+            &g,
+            &x,
+            unsafe { gw.as_mut() },
+            n,
+            m,
+            k,
+            true,
+            false,
+            Epilogue::NONE,
+        )?;
+    }
+    if let Some(gb) = &mut grad_bias {
+        // SAFETY: as for gradX.
+        descent_kernels::sum_rows(isa(), &g, unsafe { gb.as_mut() }, m, n);
+    }
+    Ok(())
 }

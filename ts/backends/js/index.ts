@@ -1,4 +1,5 @@
 import type { Backend, Storage } from "../../backend/backend.js";
+import { linearBackwardOf } from "../linearBackward.js";
 import { createSlabAllocator, fillFloats } from "../slab.js";
 import { activationBackward } from "./activationBackward.js";
 import { adagradStep } from "./adagradStep.js";
@@ -53,15 +54,19 @@ export type Kernels = Omit<
  */
 export function jsKernels(precision: Precision): Kernels {
   const round = precision === "float32" ? Math.fround : (x: number) => x;
-  return {
+  const products: Pick<Kernels, "matmul" | "sumRows"> = {
     matmul: (a, b, out, m, k, n, transA, transB) => matmul(f32(a), f32(b), f32(out), m, k, n, transA, transB),
+    sumRows: (a, out, rows, cols) => sumRows(f32(a), f32(out), rows, cols),
+  };
+  return {
+    ...products,
+    linearBackward: linearBackwardOf(products),
     linearForward: (x, w, bias, out, m, k, n, relu) =>
       linearForward(f32(x), f32(w), bias && f32(bias), f32(out), m, k, n, relu),
     binary: (op, a, b, out) => binary(op, f32(a), f32(b), f32(out)),
     scale: (a, s, out) => scale(f32(a), round(s), f32(out)),
     sum: (a) => round(sum(f32(a))),
     mean: (a) => round(mean(f32(a))),
-    sumRows: (a, out, rows, cols) => sumRows(f32(a), f32(out), rows, cols),
     sgdStep: (param, grad, buf, o) => sgdStep(f32(param), f32(grad), f32(buf), o),
     adamStep: (param, grad, m, v, vMax, o) => adamStep(f32(param), f32(grad), f32(m), f32(v), f32(vMax), o),
     adagradStep: (param, grad, sum, o) => adagradStep(f32(param), f32(grad), f32(sum), o),
