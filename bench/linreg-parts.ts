@@ -33,7 +33,7 @@ if (callsFlag !== -1) {
     optimizer.step();
   };
 
-  // The calls one step makes: forward, loss, the loss's gradient, dW, db, two updates.
+  // The calls one step makes: forward, loss, the loss's gradient, dW and db, two updates.
   const [xs, ys] = [x.storageFor("bench"), y.storageFor("bench")];
   const [w, bias, empty] = [backend.alloc(2), backend.alloc(1), backend.alloc(0)];
   const sgd = { lr: linreg.lr, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false };
@@ -47,8 +47,7 @@ if (callsFlag !== -1) {
     const gradOut = backend.alloc(linreg.rows);
     backend.scale(diff, 2 / linreg.rows, gradOut);
     const [gw, gb] = [backend.alloc(2), backend.alloc(1)];
-    backend.matmul(gradOut, xs, gw, 1, linreg.rows, 2, true, false);
-    backend.sumRows(gradOut, gb, linreg.rows, 1);
+    backend.linearBackward(gradOut, xs, w, null, gw, gb, linreg.rows, 2, 1);
     backend.sgdStep(w, gw, empty, options);
     backend.sgdStep(bias, gb, empty, options);
   };
@@ -65,7 +64,7 @@ if (callsFlag !== -1) {
   console.log(`linear regression step on ${backendName} (fastest repetition)\n\n| part | per step |\n| --- | --- |`);
   for (const [what, fn] of rows) await report(what, fn);
   // Last: from here on every kernel does nothing.
-  const kernels = ["linearForward", "matmul", "scale", "sumRows", "sgdStep", "fill"] as const;
+  const kernels = ["linearForward", "linearBackward", "scale", "sgdStep", "fill"] as const;
   for (const k of kernels) (backend as unknown as Record<string, () => void>)[k] = () => {};
   backend.squaredError = () => 1;
   await report("whole step, kernels as no-ops", step);
