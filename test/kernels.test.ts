@@ -2,7 +2,7 @@
 // random inputs: shapes of 0 and 1, odd sizes and sizes that are not a multiple of any
 // SIMD width. Tolerances are stated per kernel.
 import { beforeAll, describe, expect, test } from "vitest";
-import type { Backend, BinaryOp, SgdStepOptions } from "../ts/backend/backend.js";
+import type { Backend, BinaryOp, SgdStepOptions, Storage } from "../ts/backend/backend.js";
 import { createJsBackend } from "../ts/backends/js/index.js";
 import { expectClose, expectUlp, nativeConfigs, testValues, wasmBuilds } from "./backends.js";
 
@@ -63,152 +63,117 @@ function kernelSuite(name: string, load: () => Backend | Promise<Backend>): void
       backend = await load();
     });
     const on = (b: Backend, data: Float32Array) => b.fromFloat32Array(data);
+    /** Runs `body` on 1 thread and then on 2 (where the backend has threads), restoring the count. */
+    const onOneAndTwoThreads = (body: (threads: number) => void) => {
+      const before = backend.threads;
+      try {
+        for (const threads of [1, 2]) {
+          backend.setThreads?.(threads);
+          body(threads);
+        }
+      } finally {
+        if (before !== undefined) backend.setThreads?.(before);
+      }
+    };
+    /** Checks one product `op(a)·op(b)` of random operands against the reference. */
+    const expectProductAgrees = (m: number, k: number, n: number, transA: boolean, transB: boolean) => {
+      const [got, want] = both(
+        backend,
+        (b, a, bm) => {
+          const out = b.alloc(m * n);
+          b.matmul(on(b, a as Float32Array), on(b, bm as Float32Array), out, m, k, n, transA, transB);
+          return b.toFloat32Array(out);
+        },
+        values(m * k),
+        values(k * n),
+      );
+      expectClose(got, want, 2e-6 * k + 1e-6, 1e-5);
+    };
+    /** A Linear's m×k·(n×k)ᵀ: empty, thin, odd and large enough to split over threads. */
+    const linearShapes = [
+      [0, 3, 4],
+      [3, 0, 4],
+      [3, 4, 0],
+      [1, 1, 1],
+      [100, 2, 1],
+      [5, 1, 9],
+      [7, 13, 17],
+      [33, 17, 65],
+      [128, 100, 30],
+      [300, 300, 300],
+    ] as const;
 
     test("matmul in every transpose variant (atol 2e-6·k + 1e-6, rtol 1e-5)", () => {
       for (const [m, k, n] of matmulShapes) {
         for (const transA of [false, true]) {
-          for (const transB of [false, true]) {
-            const [got, want] = both(
-              backend,
-              (b, a, bm) => {
-                const out = b.alloc(m * n);
-                b.matmul(on(b, a as Float32Array), on(b, bm as Float32Array), out, m, k, n, transA, transB);
-                return b.toFloat32Array(out);
-              },
-              values(m * k),
-              values(k * n),
-            );
-            expectClose(got, want, 2e-6 * k + 1e-6, 1e-5);
-          }
+          for (const transB of [false, true]) expectProductAgrees(m, k, n, transA, transB);
         }
       }
     });
 
     test("matmul large enough to split over threads, on 1 and 2 threads (atol 2e-6·k + 1e-6, rtol 1e-5)", () => {
-      const before = backend.threads;
-      try {
-        for (const threads of [1, 2]) {
-          backend.setThreads?.(threads);
-          expect(backend.threads ?? 1).toBe(backend.setThreads ? threads : 1);
-          for (const [m, k, n] of [
-            [300, 300, 300],
-            [97, 250, 301],
-          ] as const) {
-            for (const [transA, transB] of [
-              [false, false],
-              [true, false],
-              [false, true],
-              [true, true],
-            ] as const) {
-              const [got, want] = both(
-                backend,
-                (b, a, bm) => {
-                  const out = b.alloc(m * n);
-                  b.matmul(on(b, a as Float32Array), on(b, bm as Float32Array), out, m, k, n, transA, transB);
-                  return b.toFloat32Array(out);
-                },
-                values(m * k),
-                values(k * n),
-              );
-              expectClose(got, want, 2e-6 * k + 1e-6, 1e-5);
-            }
+      onOneAndTwoThreads((threads) => {
+        expect(backend.threads ?? 1).toBe(backend.setThreads ? threads : 1);
+        for (const [m, k, n] of [
+          [300, 300, 300],
+          [97, 250, 301],
+        ] as const) {
+          for (const transA of [false, true]) {
+            for (const transB of [false, true]) expectProductAgrees(m, k, n, transA, transB);
           }
         }
-      } finally {
-        if (before !== undefined) backend.setThreads?.(before);
-      }
+      });
     });
 
     test("linearForward: x·wᵀ + bias, with and without bias and relu (atol 2e-6·k + 1e-6, rtol 1e-5)", () => {
-      const before = backend.threads;
-      try {
-        for (const threads of [1, 2]) {
-          backend.setThreads?.(threads);
-          for (const [m, k, n] of [
-            [0, 3, 4],
-            [3, 0, 4],
-            [3, 4, 0],
-            [1, 1, 1],
-            [100, 2, 1],
-            [5, 1, 9],
-            [7, 13, 17],
-            [33, 17, 65],
-            [128, 100, 30],
-            [300, 300, 300],
-          ] as const) {
-            for (const withBias of [false, true]) {
-              for (const relu of [false, true]) {
-                const [got, want] = both(
-                  backend,
-                  (b, x, w, bias) => {
-                    const out = b.alloc(m * n);
-                    const biasSt = withBias ? on(b, bias as Float32Array) : null;
-                    b.linearForward(on(b, x as Float32Array), on(b, w as Float32Array), biasSt, out, m, k, n, relu);
-                    return b.toFloat32Array(out);
-                  },
-                  values(m * k),
-                  values(n * k),
-                  values(n),
-                );
-                expectClose(got, want, 2e-6 * k + 1e-6, 1e-5);
-                if (relu) expect(got.every((v) => v >= 0)).toBe(true);
-              }
+      onOneAndTwoThreads(() => {
+        for (const [m, k, n] of linearShapes) {
+          for (const withBias of [false, true]) {
+            for (const relu of [false, true]) {
+              const [got, want] = both(
+                backend,
+                (b, x, w, bias) => {
+                  const out = b.alloc(m * n);
+                  const biasSt = withBias ? on(b, bias as Float32Array) : null;
+                  b.linearForward(on(b, x as Float32Array), on(b, w as Float32Array), biasSt, out, m, k, n, relu);
+                  return b.toFloat32Array(out);
+                },
+                values(m * k),
+                values(n * k),
+                values(n),
+              );
+              expectClose(got, want, 2e-6 * k + 1e-6, 1e-5);
+              if (relu) expect(got.every((v) => v >= 0)).toBe(true);
             }
           }
         }
-      } finally {
-        if (before !== undefined) backend.setThreads?.(before);
-      }
+      });
     });
 
     test("linearBackward: gradOut·w, gradOutᵀ·x and gradOut's column sums, each only when asked (atol 2e-6·(m + n) + 1e-6, rtol 1e-5)", () => {
-      const before = backend.threads;
-      try {
-        for (const threads of [1, 2]) {
-          backend.setThreads?.(threads);
-          for (const [m, k, n] of [
-            [0, 3, 4],
-            [3, 0, 4],
-            [3, 4, 0],
-            [1, 1, 1],
-            [100, 2, 1],
-            [5, 1, 9],
-            [33, 17, 65],
-            [128, 256, 128],
-          ] as const) {
-            for (const wanted of [0b111, 0b010, 0b101, 0b000]) {
-              const [got, want] = both(
-                backend,
-                (b, g, x, w) => {
-                  // Outputs start as NaN: every element asked for must be written.
-                  const nan = (length: number) => b.fromFloat32Array(new Float32Array(length).fill(Number.NaN));
-                  const grads = [m * k, n * k, n].map((length, i) => (wanted & (1 << i) ? nan(length) : null));
-                  const [gradX = null, gradW = null, gradBias = null] = grads;
-                  b.linearBackward(
-                    on(b, g as Float32Array),
-                    on(b, x as Float32Array),
-                    on(b, w as Float32Array),
-                    gradX,
-                    gradW,
-                    gradBias,
-                    m,
-                    k,
-                    n,
-                  );
-                  return Float32Array.from(grads.flatMap((grad) => (grad ? Array.from(b.toFloat32Array(grad)) : [])));
-                },
-                values(m * n),
-                values(m * k),
-                values(n * k),
-              );
-              expect(got.length).toBe(want.length);
-              expectClose(got, want, 2e-6 * (m + n) + 1e-6, 1e-5);
-            }
+      onOneAndTwoThreads(() => {
+        for (const [m, k, n] of linearShapes) {
+          for (const wanted of [0b111, 0b010, 0b101, 0b000]) {
+            const [got, want] = both(
+              backend,
+              (b, g, x, w) => {
+                // Outputs start as NaN: every element asked for must be written.
+                const nan = (length: number) => b.fromFloat32Array(new Float32Array(length).fill(Number.NaN));
+                const grads = [m * k, n * k, n].map((length, i) => (wanted & (1 << i) ? nan(length) : null));
+                const [gradX = null, gradW = null, gradBias = null] = grads;
+                const [gSt, xSt, wSt] = [g, x, w].map((v) => on(b, v as Float32Array)) as [Storage, Storage, Storage];
+                b.linearBackward(gSt, xSt, wSt, gradX, gradW, gradBias, m, k, n);
+                return Float32Array.from(grads.flatMap((grad) => (grad ? Array.from(b.toFloat32Array(grad)) : [])));
+              },
+              values(m * n),
+              values(m * k),
+              values(n * k),
+            );
+            expect(got.length).toBe(want.length);
+            expectClose(got, want, 2e-6 * (m + n) + 1e-6, 1e-5);
           }
         }
-      } finally {
-        if (before !== undefined) backend.setThreads?.(before);
-      }
+      });
     });
 
     test("linearBackward refuses two gradients in one storage", () => {

@@ -170,12 +170,7 @@ pub fn linear_forward(args: &mut Args) -> Result<()> {
     check_product(op, "w", w.len(), "n*k", n, k)?;
     check_product(op, "out", out.len(), "m*n", m, n)?;
     if let Some(bias) = &bias {
-        if bias.len() != n {
-            return Err(invalid(format!(
-                "{op}: bias has {} elements but n = {n}",
-                bias.len()
-            )));
-        }
+        check_n(op, "bias", bias.len(), n)?;
     }
     let (x, w) = (input(&x, &out), input(&w, &out));
     let bias = bias.as_ref().map(|b| input(b, &out));
@@ -213,12 +208,7 @@ pub fn linear_backward(args: &mut Args) -> Result<()> {
         check_product(op, "gradW", gw.len(), "n*k", n, k)?;
     }
     if let Some(gb) = &grad_bias {
-        if gb.len() != n {
-            return Err(invalid(format!(
-                "{op}: gradBias has {} elements but n = {n}",
-                gb.len()
-            )));
-        }
+        check_n(op, "gradBias", gb.len(), n)?;
     }
     let outputs = [
         ("gradX", grad_x.as_deref()),
@@ -240,40 +230,43 @@ pub fn linear_backward(args: &mut Args) -> Result<()> {
         apart_from(&x, outs()),
         apart_from(&w, outs()),
     );
-    if let Some(gx) = &mut grad_x {
-        // SAFETY: no JavaScript runs during this call, the outputs are disjoint (checked
-        // above) and every input overlapping one was copied.
-        run(
-            op,
-            &g,
-            &w,
-            unsafe { gx.as_mut() },
-            m,
-            n,
-            k,
-            false,
-            false,
-            Epilogue::NONE,
-        )?;
-    }
-    if let Some(gw) = &mut grad_w {
-        // SAFETY: as for gradX.
-        run(
-            op,
-            &g,
-            &x,
-            unsafe { gw.as_mut() },
-            n,
-            m,
-            k,
-            true,
-            false,
-            Epilogue::NONE,
-        )?;
+    // gradX = gradOut·w is m×n·n×k; gradW = gradOutᵀ·x is (m×n)ᵀ·m×k.
+    let products = [
+        (&mut grad_x, &w, m, n, false),
+        (&mut grad_w, &x, n, m, true),
+    ];
+    for (grad, b, rows, depth, trans_a) in products {
+        if let Some(grad) = grad {
+            // SAFETY: no JavaScript runs during this call, the outputs are disjoint
+            // (checked above) and every input overlapping one was copied.
+            let grad = unsafe { grad.as_mut() };
+            run(
+                op,
+                &g,
+                b,
+                grad,
+                rows,
+                depth,
+                k,
+                trans_a,
+                false,
+                Epilogue::NONE,
+            )?;
+        }
     }
     if let Some(gb) = &mut grad_bias {
-        // SAFETY: as for gradX.
+        // SAFETY: as for the products.
         descent_kernels::sum_rows(isa(), &g, unsafe { gb.as_mut() }, m, n);
     }
     Ok(())
+}
+
+/// Checks that a bias or its gradient, named `array`, has `n` elements.
+fn check_n(op: &str, array: &str, len: usize, n: usize) -> Result<()> {
+    if len == n {
+        return Ok(());
+    }
+    Err(invalid(format!(
+        "{op}: {array} has {len} elements but n = {n}"
+    )))
 }
