@@ -2,12 +2,10 @@
 //! `lib.rs` for the conventions). Cross-entropy targets are floats holding class
 //! indices: each is checked here, and a bad one is an Error naming the sample.
 
-use std::borrow::Cow;
-
 use napi::Result;
 
 use crate::js::Args;
-use crate::{input, invalid, isa, overlaps, same_lengths};
+use crate::{apart_from, check_apart, input, invalid, isa, same_lengths};
 
 /// The sizes and the element counts they imply: the input's `outer·axisLen·inner`
 /// and each output slice's `outer·inner`, with overflow reported.
@@ -94,14 +92,8 @@ pub fn max_axis(args: &mut Args) -> Result<()> {
             d.shown
         )));
     }
-    if overlaps(&values, &indices) {
-        return Err(invalid(format!("{op}: values and indices share memory")));
-    }
-    let a: Cow<[f32]> = if overlaps(&a, &values) || overlaps(&a, &indices) {
-        Cow::Owned(a.to_vec())
-    } else {
-        Cow::Borrowed(&a)
-    };
+    check_apart(op, &[("values", &values), ("indices", &indices)])?;
+    let a = apart_from(&a, [&*values, &*indices]);
     // SAFETY: no JavaScript runs during this call, the outputs are disjoint (checked
     // above) and `a` was copied if it overlaps either.
     let (values, indices) = unsafe { (values.as_mut(), indices.as_mut()) };

@@ -203,15 +203,10 @@ fn sgd_step(args: &mut Args) -> Result<()> {
                 param.len()
             )));
         }
-        if overlaps(&param, &buf) {
-            return Err(invalid(format!("{op}: param and momentumBuf share memory")));
-        }
+        check_apart(op, &[("param", &param), ("momentumBuf", &buf)])?;
         Some(buf)
     };
-    let grad = match &buf {
-        Some(buf) if overlaps(&grad, buf) => Cow::Owned(grad.to_vec()),
-        _ => input(&grad, &param),
-    };
+    let grad = apart_from(&grad, std::iter::once(&*param).chain(buf.as_deref()));
     // SAFETY: no JavaScript runs during this call, `param` and the buffer are disjoint
     // (checked above), and `grad` was copied if it overlaps either.
     let param = unsafe { param.as_mut() };
@@ -254,6 +249,16 @@ fn check_product(op: &str, array: &str, len: usize, names: &str, x: usize, y: us
 fn overlaps(x: &[f32], y: &[f32]) -> bool {
     let (xr, yr) = (x.as_ptr_range(), y.as_ptr_range());
     !x.is_empty() && !y.is_empty() && xr.start < yr.end && yr.start < xr.end
+}
+
+/// Checks that no two of the named outputs share memory: no copy could make sense of that.
+fn check_apart(op: &str, outputs: &[(&str, &[f32])]) -> Result<()> {
+    for (i, (first, a)) in outputs.iter().enumerate() {
+        if let Some((second, _)) = outputs[i + 1..].iter().find(|(_, b)| overlaps(a, b)) {
+            return Err(invalid(format!("{op}: {first} and {second} share memory")));
+        }
+    }
+    Ok(())
 }
 
 /// `x` borrowed, or copied when it overlaps `out` (see the module comment).

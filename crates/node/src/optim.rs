@@ -10,7 +10,7 @@ use descent_kernels::{AdagradOptions, AdamOptions, RmspropOptions};
 use napi::Result;
 
 use crate::js::{Args, Floats};
-use crate::{invalid, isa, overlaps};
+use crate::{apart_from, invalid, isa, overlaps};
 
 /// Reads the arrays an update writes, given as `(argument, name)` with param first:
 /// each must have param's length, and no two may share memory (no copy could make sense
@@ -47,11 +47,7 @@ fn gradient<'a>(op: &str, grad: &'a Floats, written: &[Floats]) -> Result<Cow<'a
             grad.len()
         )));
     }
-    Ok(if written.iter().any(|w| overlaps(grad, w)) {
-        Cow::Owned(grad.to_vec())
-    } else {
-        Cow::Borrowed(grad)
-    })
+    Ok(apart_from(grad, written.iter().map(|w| &**w)))
 }
 
 /// The written arrays as slices, in order, then empty slices for the unused buffers.
