@@ -1,5 +1,5 @@
 import type { Backend } from "../backend/backend.js";
-import { checkProduct } from "./js/checkSizes.js";
+import { checkBias, checkProduct } from "./js/checkSizes.js";
 
 type Products = Pick<Backend, "matmul" | "sumRows">;
 
@@ -16,8 +16,7 @@ export function linearBackwardOf(kernels: Products): Backend["linearBackward"] {
     checkProduct(op, "w", w.length, "n*k", n, k);
     if (gradX) checkProduct(op, "gradX", gradX.length, "m*k", m, k);
     if (gradW) checkProduct(op, "gradW", gradW.length, "n*k", n, k);
-    if (gradBias && gradBias.length !== n)
-      throw new Error(`${op}: gradBias has ${gradBias.length} elements but n = ${n}`);
+    if (gradBias) checkBias(op, "gradBias", gradBias.length, n);
     const outputs = [
       ["gradX", gradX],
       ["gradW", gradW],

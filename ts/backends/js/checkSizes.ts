@@ -25,3 +25,8 @@ export function checkProduct(op: string, array: string, length: number, names: s
   checkSize(op, yName, y);
   throw new Error(`${op}: ${array} has ${length} elements but ${names} = ${x}*${y} = ${x * y}`);
 }
+
+/** Throws unless a bias or its gradient, named `array`, has `n` elements, in the addon's words. */
+export function checkBias(op: string, array: string, length: number, n: number): void {
+  if (length !== n) throw new Error(`${op}: ${array} has ${length} elements but n = ${n}`);
+}

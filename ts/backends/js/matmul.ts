@@ -1,4 +1,4 @@
-import { checkProduct } from "./checkSizes.js";
+import { checkBias, checkProduct } from "./checkSizes.js";
 import { float64Row } from "./float64Row.js";
 import type { Floats } from "./floats.js";
 
@@ -7,7 +7,7 @@ function checkLinear(x: Floats, w: Floats, bias: Floats | null, out: Floats, m: 
   checkProduct("linearForward", "x", x.length, "m*k", m, k);
   checkProduct("linearForward", "w", w.length, "n*k", n, k);
   checkProduct("linearForward", "out", out.length, "m*n", m, n);
-  if (bias && bias.length !== n) throw new Error(`linearForward: bias has ${bias.length} elements but n = ${n}`);
+  if (bias) checkBias("linearForward", "bias", bias.length, n);
 }
 
 /**
