@@ -38,7 +38,7 @@ export interface Float32Allocator {
 }
 
 /**
- * Zero-filled Float32Arrays for the GC-managed backends (js, native). A new ArrayBuffer
+ * Float32Arrays for the GC-managed backends (js, native). A new ArrayBuffer
  * costs about a microsecond, more than a small kernel, so small arrays are carved
  * from 1 MiB slabs by bumping an offset instead; a slab is freed by the garbage
  * collector once every array on it is unreachable. Freed arrays, small and large, are

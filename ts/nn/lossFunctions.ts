@@ -222,10 +222,14 @@ export function crossEntropy(
     op,
     [input],
     (g) => {
-      const perSample =
-        reduction === "none"
-          ? g.clone()
-          : noGrad(() => Tensor.zeros(g.backend, [n]).add(g.item() / (reduction === "mean" ? n : 1)));
+      let perSample: Tensor;
+      if (reduction === "none") {
+        perSample = g.clone();
+      } else {
+        // Every sample's share of the reduced loss's gradient: one fill, no temporaries.
+        perSample = Tensor.empty(g.backend, [n]);
+        g.backend.fill(perSample.storageFor(op), g.item() / (reduction === "mean" ? n : 1));
+      }
       const grad = Tensor.empty(input.backend, input.shape);
       if (n > 0) {
         input.backend.crossEntropyBackward(
