@@ -367,6 +367,22 @@ describe("the native backend's small calls", () => {
     expect(native.sum(native.fromFloat32Array(Float32Array.of(1, 2)))).toBe(3);
   });
 
+  test("the addon reads an array view's whole floats in place, never past its end, and refuses anything else", () => {
+    const addon = loadNativeBackend({ smallCallsInJs: false });
+    const values = Float32Array.of(1.5, 2.5, 4);
+    const out = new Float32Array(3).fill(7);
+    // Nine bytes hold two whole floats: the third of each array is neither read nor written.
+    const bytes = (a: Float32Array, offset: number) => new Uint8Array(a.buffer, offset, 9) as unknown as Storage;
+    addon.scale(bytes(values, 0), 2, bytes(out, 0));
+    expect(Array.from(out)).toEqual([3, 5, 7]);
+    expect(messageOf(() => addon.scale(bytes(values, 1), 2, out.subarray(0, 2)))).toBe(
+      "scale: a's memory is not addressable as floats",
+    );
+    expect(messageOf(() => addon.scale([1, 2] as unknown as Storage, 2, out.subarray(0, 2)))).toBe(
+      "scale: a must be a Float32Array, not a value of type Object",
+    );
+  });
+
   test("just below and at each threshold, the reference's answer within the kernel suites' tolerances", () => {
     const native = loadNativeBackend();
     for (const { what, threshold, run, expectNear } of edges) {

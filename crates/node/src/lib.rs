@@ -5,7 +5,8 @@
 //! first and reported as a JavaScript Error naming the operation and the values.
 //! `catch_unwind` on every export is the backstop that turns a panic we missed into an
 //! Error instead of an abort. Every argument is read and checked by `js::Args`, so that
-//! even a wrong type gets an error naming the operation and the argument.
+//! even a wrong type gets an error naming the operation and the argument (an array
+//! view of another type is read as the floats in its bytes: see `Args::array`).
 //!
 //! Aliasing: JavaScript may pass one Float32Array (or overlapping views of one
 //! ArrayBuffer) as both an input and the output. Rust must never hold `&[f32]` and
