@@ -33,7 +33,7 @@ if (callsFlag !== -1) {
     optimizer.step();
   };
 
-  // The calls one step makes: forward, loss, the loss's gradient, dW and db, two updates.
+  // The calls one step makes: forward, the loss with its gradient, dW and db, two updates.
   const [xs, ys] = [x.storageFor("bench"), y.storageFor("bench")];
   const [w, bias, empty] = [backend.alloc(2), backend.alloc(1), backend.alloc(0)];
   const sgd = { lr: linreg.lr, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false };
@@ -41,11 +41,9 @@ if (callsFlag !== -1) {
   const calls = () => {
     const out = backend.alloc(linreg.rows);
     backend.linearForward(xs, w, bias, out, linreg.rows, 2, 1, false);
-    const diff = backend.alloc(linreg.rows);
-    const loss = backend.alloc(1);
-    backend.fill(loss, backend.squaredError(out, ys, diff) / linreg.rows);
     const gradOut = backend.alloc(linreg.rows);
-    backend.scale(diff, 2 / linreg.rows, gradOut);
+    const loss = backend.alloc(1);
+    backend.fill(loss, backend.squaredError(out, ys, gradOut, 2 / linreg.rows) / linreg.rows);
     const [gw, gb] = [backend.alloc(2), backend.alloc(1)];
     backend.linearBackward(gradOut, xs, w, null, gw, gb, linreg.rows, 2, 1);
     backend.sgdStep(w, gw, empty, options);
@@ -64,7 +62,7 @@ if (callsFlag !== -1) {
   console.log(`linear regression step on ${backendName} (fastest repetition)\n\n| part | per step |\n| --- | --- |`);
   for (const [what, fn] of rows) await report(what, fn);
   // Last: from here on every kernel does nothing.
-  const kernels = ["linearForward", "linearBackward", "scale", "sgdStep", "fill"] as const;
+  const kernels = ["linearForward", "linearBackward", "sgdStep", "fill"] as const;
   for (const k of kernels) (backend as unknown as Record<string, () => void>)[k] = () => {};
   backend.squaredError = () => 1;
   await report("whole step, kernels as no-ops", step);

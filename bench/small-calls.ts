@@ -107,7 +107,7 @@ const kernels: Record<string, Case[]> = {
   }),
   squaredError: perSize((n) => {
     const [a, x, diff] = [on(n), on(n, 7), on(n)];
-    return (b) => b.squaredError(a, x, diff);
+    return (b) => b.squaredError(a, x, diff, 2 / n);
   }),
   sgdStep: perSize((n) => {
     const [param, grad, unused] = [on(n), on(n, 7), on(0)];

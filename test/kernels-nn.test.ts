@@ -386,30 +386,32 @@ function kernelSuite(name: string, load: () => Backend | Promise<Backend>): void
       }
     });
 
-    test("squaredError: the difference exactly, its sum of squares within (n + 3)u relative", () => {
+    test("squaredError: the scaled difference exactly, its sum of squares within (n + 3)u relative", () => {
       for (const n of lengths) {
         const [a, b] = [scaled(values(n), 3), scaled(values(n + 1).subarray(1), 3)];
-        const run = (be: Backend) => {
-          const diff = be.alloc(n);
-          const total = be.squaredError(be.fromFloat32Array(a), be.fromFloat32Array(b), diff);
-          return { total, diff: be.toFloat32Array(diff) };
-        };
-        const [got, want] = [run(backend), run(reference)];
-        expectUlp(got.diff, want.diff, 0, a, `${n} elements`);
-        expect(Math.abs(got.total - want.total)).toBeLessThanOrEqual((n + 3) * u * want.total);
+        for (const diffScale of [1, 2 / n, -0.3]) {
+          const run = (be: Backend) => {
+            const diff = be.alloc(n);
+            const total = be.squaredError(be.fromFloat32Array(a), be.fromFloat32Array(b), diff, diffScale);
+            return { total, diff: be.toFloat32Array(diff) };
+          };
+          const [got, want] = [run(backend), run(reference)];
+          expectUlp(got.diff, want.diff, 0, a, `${n} elements, scale ${diffScale}`);
+          expect(Math.abs(got.total - want.total)).toBeLessThanOrEqual((n + 3) * u * want.total);
+        }
       }
     });
 
     test("squaredError writing over an input, and with lengths that differ", () => {
       const [a, b] = [values(33), values(34).subarray(1)];
       const aliased = backend.fromFloat32Array(a);
-      const total = backend.squaredError(aliased, backend.fromFloat32Array(b), aliased);
-      expect(backend.toFloat32Array(aliased)).toEqual(a.map((x, i) => x - (b[i] as number)));
+      const total = backend.squaredError(aliased, backend.fromFloat32Array(b), aliased, 0.5);
+      expect(backend.toFloat32Array(aliased)).toEqual(a.map((x, i) => (x - (b[i] as number)) * 0.5));
       expect(total).toBeCloseTo(
-        reference.squaredError(reference.fromFloat32Array(a), reference.fromFloat32Array(b), reference.alloc(33)),
+        reference.squaredError(reference.fromFloat32Array(a), reference.fromFloat32Array(b), reference.alloc(33), 1),
         5,
       );
-      expect(() => backend.squaredError(backend.alloc(3), backend.alloc(2), backend.alloc(3))).toThrow(
+      expect(() => backend.squaredError(backend.alloc(3), backend.alloc(2), backend.alloc(3), 1)).toThrow(
         /squaredError: a has 3 elements, b 2 and diff 3; all must be equal/,
       );
     });

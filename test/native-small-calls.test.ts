@@ -108,12 +108,12 @@ const edges: Edge[] = [
     expectNear: (got, want, rows) => expectClose(got, want, 1e-6 * rows + 1e-7),
   },
   {
-    what: "squaredError, its total then the difference",
+    what: "squaredError, its total then the scaled difference",
     kernel: "squaredError",
     threshold: jsBelow.squaredError,
     run: (b, n, values) => {
       const diff = b.alloc(n);
-      const total = b.squaredError(on(b, values(n)), on(b, values(n)), diff);
+      const total = b.squaredError(on(b, values(n)), on(b, values(n)), diff, 2 / n);
       return Float32Array.of(total, ...b.toFloat32Array(diff));
     },
     expectNear: (got, want, n) => expectClose(got, want, 0, (n + 3) * u),
@@ -250,7 +250,7 @@ const misuses: [string, (b: Backend, n: number) => void, (n: number) => string][
   ],
   [
     "squaredError",
-    (b, n) => b.squaredError(b.alloc(n), b.alloc(n - 1), b.alloc(n)),
+    (b, n) => b.squaredError(b.alloc(n), b.alloc(n - 1), b.alloc(n), 1),
     (n) => `squaredError: a has ${n} elements, b ${n - 1} and diff ${n}; all must be equal`,
   ],
   [

@@ -72,24 +72,33 @@ describeEachBackend("nn", () => {
     }
   });
 
-  test("MSELoss frees the difference it saves for backward once backward has used it, or at once without a graph", () => {
+  test("MSELoss hands on the gradient it saved when the loss's is 1, frees it otherwise, and at once without a graph", () => {
     const [input, target] = [randn([4, 3]), randn([4, 3])];
+    const want = input
+      .sub(target)
+      .mul(2 / 12)
+      .toFloat32Array();
+    const gradOf = (t: Tensor) => t.grad?.toFloat32Array() ?? new Float32Array();
     const free = vi.spyOn(input.backend, "free");
     try {
       noGrad(() => nn.functional.mseLoss(input, target));
       expect(free).toHaveBeenCalledTimes(1);
       input.requiresGrad_();
+      nn.functional.mseLoss(input, target).backward();
+      // Only backward's seed, the loss's gradient: the saved tensor became input's.
+      expect(free).toHaveBeenCalledTimes(2);
+      expectClose(gradOf(input), want, 1e-6);
+      input.grad = null;
       const loss = nn.functional.mseLoss(input, target);
-      expect(free).toHaveBeenCalledTimes(1);
-      loss.backward();
-      // The difference and backward's seed, the loss's gradient: nothing the caller holds.
-      expect(free).toHaveBeenCalledTimes(3);
-      expect([input.isDisposed, target.isDisposed, loss.isDisposed, input.grad?.isDisposed]).toEqual([
-        false,
-        false,
-        false,
-        false,
-      ]);
+      loss.backward(tensor(3));
+      // Backward's copy of the loss's gradient, and the saved tensor once scaled by 3.
+      expect(free).toHaveBeenCalledTimes(4);
+      expectClose(
+        gradOf(input),
+        want.map((x) => 3 * x),
+        1e-6,
+      );
+      expect([input.isDisposed, target.isDisposed, loss.isDisposed]).toEqual([false, false, false]);
     } finally {
       free.mockRestore();
     }

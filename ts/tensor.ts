@@ -329,11 +329,15 @@ export class Tensor {
     this.#requiresGrad = true;
   }
 
-  /** @internal After backward, the saved inputs are released as PyTorch does without retain_graph. */
-  releaseGraph(): void {
+  /**
+   * @internal After backward, the saved inputs are released as PyTorch does without
+   * retain_graph: the op's saved tensors are freed, except those its rule handed on
+   * among `inputGrads`, which are now gradients.
+   */
+  releaseGraph(inputGrads: readonly (Tensor | null)[]): void {
     const saved = this.#gradFn?.saved;
     if (this.#gradFn !== null) this.#gradFn = graphFreed;
-    if (saved !== undefined) for (const t of saved) t.dispose();
+    if (saved !== undefined) for (const t of saved) if (!inputGrads.includes(t)) t.dispose();
     if (this.#graphOnly) this.dispose();
   }
 

@@ -72,7 +72,7 @@ export function runBackward(root: Tensor, seed: Tensor): void {
         if (!input.requiresGrad) g.dispose();
         else if (input.addPendingGrad(g)) push(waiting, input);
       }
-      tensor.releaseGraph();
+      tensor.releaseGraph(inputGrads);
     }
   } finally {
     // After a rule threw: nothing may stay pending for the next backward.

@@ -3,7 +3,8 @@ import type { Tensor } from "../tensor.js";
 /**
  * How a tensor was computed: its inputs and the rule that turns the gradient of the
  * output into gradients of the inputs (null for an input that needs none). Each rule
- * returns tensors it made itself, never `gradOutput`, so the engine owns and frees them.
+ * returns tensors it made itself, never `gradOutput`, so the engine owns and frees them:
+ * a saved tensor among them too.
  */
 export interface GradFn {
   readonly name: string;
@@ -11,7 +12,7 @@ export interface GradFn {
   readonly sequence: number;
   readonly inputs: readonly Tensor[];
   readonly backward: (gradOutput: Tensor) => (Tensor | null)[];
-  /** Tensors the op made for `backward` alone, freed once it has run. */
+  /** Tensors the op made for `backward` alone, freed once it has run unless it returned them. */
   readonly saved?: readonly Tensor[];
 }
 

@@ -220,10 +220,11 @@ export interface Backend {
    */
   crossEntropy(logits: Storage, targets: Storage, losses: Storage, n: number, c: number): void;
   /**
-   * `diff = a − b` (all three of one length), returning `Σ diff²`: a squared-error
-   * loss and the difference its gradient scales, in one pass.
+   * `diff = (a − b)·scale` (all three of one length), returning `Σ (a − b)²`: a
+   * squared-error loss and its gradient for a loss gradient of 1 (scale 2/N for a
+   * mean), in one pass. The difference is rounded to float32 before it is scaled.
    */
-  squaredError(a: Storage, b: Storage, diff: Storage): number;
+  squaredError(a: Storage, b: Storage, diff: Storage, scale: number): number;
   /** `out[i, j] = (softmax(x_i)_j − [j = t_i]) · gradLosses[i]`. */
   crossEntropyBackward(
     logits: Storage,

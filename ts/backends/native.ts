@@ -226,8 +226,8 @@ export function smallCallsInJs(native: SmallKernels): SmallKernels {
     mean: (a) => (a.length < jsBelow.sum ? js.mean(a) : native.mean(a)),
     sumRows: (a, out, rows, cols) =>
       rows * cols < jsBelow.sumRows ? js.sumRows(a, out, rows, cols) : native.sumRows(a, out, rows, cols),
-    squaredError: (a, b, diff) =>
-      diff.length < jsBelow.squaredError ? js.squaredError(a, b, diff) : native.squaredError(a, b, diff),
+    squaredError: (a, b, diff, scale) =>
+      diff.length < jsBelow.squaredError ? js.squaredError(a, b, diff, scale) : native.squaredError(a, b, diff, scale),
     sgdStep: (param, grad, buf, o) =>
       param.length < (o.momentum === 0 ? jsBelow.sgdStep : jsBelow.sgdStepMomentum)
         ? js.sgdStep(param, grad, buf, o)

@@ -33,7 +33,7 @@ export interface NnAddon {
     log: boolean,
   ): void;
   crossEntropy(logits: Float32Array, targets: Float32Array, losses: Float32Array, n: number, c: number): void;
-  squaredError(a: Float32Array, b: Float32Array, diff: Float32Array): number;
+  squaredError(a: Float32Array, b: Float32Array, diff: Float32Array, scale: number): number;
   crossEntropyBackward(
     logits: Float32Array,
     targets: Float32Array,
@@ -99,6 +99,6 @@ export function nativeNnKernels(addon: NnAddon): NnKernels {
     crossEntropy: (logits, targets, losses, n, c) => addon.crossEntropy(f32(logits), f32(targets), f32(losses), n, c),
     crossEntropyBackward: (logits, targets, gradLosses, out, n, c) =>
       addon.crossEntropyBackward(f32(logits), f32(targets), f32(gradLosses), f32(out), n, c),
-    squaredError: (a, b, diff) => addon.squaredError(f32(a), f32(b), f32(diff)),
+    squaredError: (a, b, diff, scale) => addon.squaredError(f32(a), f32(b), f32(diff), scale),
   };
 }

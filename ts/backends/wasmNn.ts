@@ -66,7 +66,7 @@ export interface NnExports extends Pick<WasmAllocator, "alloc_f32" | "free_f32">
     lossesLen: number,
     c: number,
   ): void;
-  squared_error(a: number, aLen: number, b: number, bLen: number, diff: number, diffLen: number): number;
+  squared_error(a: number, aLen: number, b: number, bLen: number, diff: number, diffLen: number, scale: number): number;
   cross_entropy_backward(
     logits: number,
     logitsLen: number,
@@ -253,7 +253,7 @@ export function wasmNnKernels(ex: NnExports, calls: NnCalls): NnKernels {
       if (losses.length !== n) fail(op, `losses has ${losses.length} elements, expected n = ${n}`);
       ex.cross_entropy(logits.ptr, logits.length, targets.ptr, targets.length, losses.ptr, losses.length, c);
     },
-    squaredError(aSt, bSt, diffSt) {
+    squaredError(aSt, bSt, diffSt, scale) {
       const op = begin("squaredError");
       const a = live(op, "a", aSt);
       const b = live(op, "b", bSt);
@@ -261,7 +261,7 @@ export function wasmNnKernels(ex: NnExports, calls: NnCalls): NnKernels {
       if (a.length !== diff.length || b.length !== diff.length) {
         fail(op, `a has ${a.length} elements, b ${b.length} and diff ${diff.length}; all must be equal`);
       }
-      return ex.squared_error(a.ptr, a.length, b.ptr, b.length, diff.ptr, diff.length);
+      return ex.squared_error(a.ptr, a.length, b.ptr, b.length, diff.ptr, diff.length, scale);
     },
     crossEntropyBackward(logitsSt, targetsSt, gradSt, outSt, n, c) {
       const op = begin("crossEntropyBackward");

@@ -38,16 +38,23 @@ function reduce(values: Tensor, reduction: Reduction): Tensor {
 
 /**
  * Mean squared error, `(input − target)²` reduced, as `torch.nn.functional.mse_loss`.
- * One kernel computes the difference and its sum of squares; the difference is kept for
- * backward, whose gradient 2·(input − target)·g/N is then a single scaling: the
- * tutorial's training step spends most of its calls here.
+ * One kernel computes the sum of squares and the gradient 2·(input − target)/N for a
+ * reduced loss whose own gradient is 1, as after `loss.backward()`: backward then hands
+ * that tensor on, and scales it by g otherwise. The tutorial's training step spends
+ * most of its calls here.
  */
 export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = "mean"): Tensor {
   const op = "mseLoss";
   checkPair(op, input, target, reduction);
   const backend = input.backend;
   const diff = Tensor.empty(backend, input.shape);
-  const sumOfSquares = backend.squaredError(input.storageFor(op), target.storageFor(op), diff.storageFor(op));
+  const diffScale = reduction === "none" ? 1 : reduction === "mean" ? 2 / input.numel() : 2;
+  const sumOfSquares = backend.squaredError(
+    input.storageFor(op),
+    target.storageFor(op),
+    diff.storageFor(op),
+    diffScale,
+  );
   let out: Tensor;
   if (reduction === "none") {
     out = Tensor.empty(backend, input.shape);
@@ -68,9 +75,14 @@ export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = "m
         gradInput = scale(product, 2);
         product.dispose();
       } else {
-        gradInput = scale(diff, (reduction === "mean" ? 2 / input.numel() : 2) * g.item());
+        const factor = g.item();
+        // Handed on as it is, diff becomes the engine's to free (see `GradFn.saved`).
+        gradInput = factor === 1 ? diff : scale(diff, factor);
       }
-      return [input.requiresGrad ? gradInput : null, target.requiresGrad ? scale(gradInput, -1) : null];
+      const gradTarget = target.requiresGrad ? scale(gradInput, -1) : null;
+      if (input.requiresGrad) return [gradInput, gradTarget];
+      if (gradInput !== diff) gradInput.dispose();
+      return [null, gradTarget];
     },
     [diff],
   );

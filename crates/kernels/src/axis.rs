@@ -100,15 +100,17 @@ pub fn class_index(t: f32, c: usize) -> Option<usize> {
     usize::try_from(t as u64).ok().filter(|&i| i < c)
 }
 
-/// `diff[i] = a[i] − b[i]`, returning `Σ diff[i]²`: the forward of a squared-error loss,
-/// keeping the difference its backward scales.
-pub fn squared_error(isa: Isa, a: &[f32], b: &[f32], diff: &mut [f32]) -> f32 {
+/// `diff[i] = (a[i] − b[i])·scale`, returning `Σ (a[i] − b[i])²`: the forward of a
+/// squared-error loss, keeping the difference scaled as its backward needs it (by 2/N
+/// for a mean), so that a loss whose gradient is 1 needs no further pass.
+pub fn squared_error(isa: Isa, a: &[f32], b: &[f32], diff: &mut [f32], scale: f32) -> f32 {
     assert!(a.len() == diff.len() && b.len() == diff.len());
     let mut sum = 0.0;
     isa.dispatch_nn(Call::SquaredError {
         a,
         b,
         diff,
+        scale,
         sum: &mut sum,
     });
     sum

@@ -215,9 +215,10 @@ pub fn cross_entropy_backward(args: &mut Args) -> Result<()> {
     Ok(())
 }
 
-/// `squaredError(a, b, diff)`: `diff = a − b`, returning `Σ diff²`.
+/// `squaredError(a, b, diff, scale)`: `diff = (a − b)·scale`, returning `Σ (a − b)²`.
 pub fn squared_error(args: &mut Args) -> Result<f64> {
     let op = args.op();
+    let scale = args.number(3, "scale")? as f32;
     let (a, b, mut diff) = (
         args.array(0, "a")?,
         args.array(1, "b")?,
@@ -232,5 +233,6 @@ pub fn squared_error(args: &mut Args) -> Result<f64> {
         &a,
         &b,
         diff,
+        scale,
     )))
 }

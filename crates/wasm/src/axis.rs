@@ -130,7 +130,7 @@ pub unsafe extern "C" fn cross_entropy_backward(
     kernels::cross_entropy_backward(ISA, &logits, &targets, &grad, out, c);
 }
 
-/// `diff = a − b`, returning `Σ diff²` (see `kernels::squared_error`).
+/// `diff = (a − b)·scale`, returning `Σ (a − b)²` (see `kernels::squared_error`).
 #[no_mangle]
 pub unsafe extern "C" fn squared_error(
     a: *const f32,
@@ -139,8 +139,9 @@ pub unsafe extern "C" fn squared_error(
     b_len: usize,
     diff: *mut f32,
     diff_len: usize,
+    scale: f32,
 ) -> f32 {
     let a = input(a, a_len, overlap(a, a_len, diff, diff_len));
     let b = input(b, b_len, overlap(b, b_len, diff, diff_len));
-    kernels::squared_error(ISA, &a, &b, view_mut(diff, diff_len))
+    kernels::squared_error(ISA, &a, &b, view_mut(diff, diff_len), scale)
 }

@@ -82,7 +82,7 @@ export function jsKernels(precision: Precision): Kernels {
     softmaxBackward: (y, g, out, outer, axisLen, inner, log) =>
       softmaxBackward(f32(y), f32(g), f32(out), outer, axisLen, inner, log),
     crossEntropy: (logits, targets, losses, n, c) => crossEntropy(f32(logits), f32(targets), f32(losses), n, c),
-    squaredError: (a, b, diff) => round(squaredError(f32(a), f32(b), f32(diff))),
+    squaredError: (a, b, diff, scale) => round(squaredError(f32(a), f32(b), f32(diff), round(scale))),
     crossEntropyBackward: (logits, targets, g, out, n, c) =>
       crossEntropyBackward(f32(logits), f32(targets), f32(g), f32(out), n, c),
   };

@@ -72,11 +72,12 @@ pub(crate) enum Call<'a> {
         out: &'a mut [f32],
         classes: usize,
     },
-    /// `diff = a − b` and `sum = Σ diff²`, all of one length.
+    /// `diff = (a − b)·scale` and `sum = Σ (a − b)²`, all of one length.
     SquaredError {
         a: &'a [f32],
         b: &'a [f32],
         diff: &'a mut [f32],
+        scale: f32,
         sum: &'a mut f32,
     },
 }
@@ -126,6 +127,12 @@ pub(crate) unsafe fn run<S: Simd>(call: Call) {
             out,
             classes,
         } => softmax::cross_entropy_backward::<S>(logits, targets, grad, out, classes),
-        Call::SquaredError { a, b, diff, sum } => *sum = reduce::squared_error::<S>(a, b, diff),
+        Call::SquaredError {
+            a,
+            b,
+            diff,
+            scale,
+            sum,
+        } => *sum = reduce::squared_error::<S>(a, b, diff, scale),
     }
 }

@@ -128,20 +128,26 @@ unsafe fn max_run<S: Simd>(x: &[f32]) -> (f32, usize) {
     (best, at)
 }
 
-/// `diff = a − b`, returning `Σ diff²`: a squared-error loss and the difference its
-/// backward scales, in one pass over the data.
+/// `diff = (a − b)·scale`, returning `Σ (a − b)²`: a squared-error loss and the
+/// difference its backward needs, in one pass over the data.
 #[inline(always)]
-pub(crate) unsafe fn squared_error<S: Simd>(a: &[f32], b: &[f32], diff: &mut [f32]) -> f32 {
+pub(crate) unsafe fn squared_error<S: Simd>(
+    a: &[f32],
+    b: &[f32],
+    diff: &mut [f32],
+    scale: f32,
+) -> f32 {
     struct Square {
         a: *const f32,
         b: *const f32,
         diff: *mut f32,
+        scale: f32,
     }
     impl Term for Square {
         #[inline(always)]
         unsafe fn at<T: Simd>(&self, i: usize) -> T::V {
             let d = T::sub(T::load(self.a.add(i)), T::load(self.b.add(i)));
-            T::store(self.diff.add(i), d);
+            T::store(self.diff.add(i), T::mul(d, T::splat(self.scale)));
             T::mul(d, d)
         }
     }
@@ -149,6 +155,7 @@ pub(crate) unsafe fn squared_error<S: Simd>(a: &[f32], b: &[f32], diff: &mut [f3
         a: a.as_ptr(),
         b: b.as_ptr(),
         diff: diff.as_mut_ptr(),
+        scale,
     };
     sum::<S, _>(diff.len(), &square)
 }

@@ -342,11 +342,17 @@ fn squared_error_matches_f64() {
             .zip(&b)
             .map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2))
             .sum();
-        for isa in [Isa::SCALAR, isa] {
+        for (isa, scale) in [
+            (Isa::SCALAR, 1.0),
+            (isa, 1.0),
+            (Isa::SCALAR, 0.02),
+            (isa, 0.02),
+        ] {
             let mut diff = std::vec![f32::NAN; n];
-            let sum = squared_error(isa, &a, &b, &mut diff);
+            let sum = squared_error(isa, &a, &b, &mut diff, scale);
             for i in 0..n {
-                assert_eq!(diff[i], a[i] - b[i], "squared_error n={n} diff[{i}]");
+                let want = (a[i] - b[i]) * scale;
+                assert_eq!(diff[i], want, "squared_error n={n} scale={scale} diff[{i}]");
             }
             // The difference and its square round once each (3u with the square of the first), the sum adds at most n·u.
             assert_close(
