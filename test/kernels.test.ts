@@ -65,7 +65,7 @@ function kernelSuite(name: string, load: () => Backend | Promise<Backend>): void
     const on = (b: Backend, data: Float32Array) => b.fromFloat32Array(data);
     /** Runs `body` on 1 thread and then on 2 (where the backend has threads), restoring the count. */
     const onOneAndTwoThreads = (body: (threads: number) => void) => {
-      const before = backend.threads;
+      const before = backend.threads?.();
       try {
         for (const threads of [1, 2]) {
           backend.setThreads?.(threads);
@@ -113,7 +113,7 @@ function kernelSuite(name: string, load: () => Backend | Promise<Backend>): void
 
     test("matmul large enough to split over threads, on 1 and 2 threads (atol 2e-6·k + 1e-6, rtol 1e-5)", () => {
       onOneAndTwoThreads((threads) => {
-        expect(backend.threads ?? 1).toBe(backend.setThreads ? threads : 1);
+        expect(backend.threads?.() ?? 1).toBe(backend.setThreads ? threads : 1);
         for (const [m, k, n] of [
           [300, 300, 300],
           [97, 250, 301],

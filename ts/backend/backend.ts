@@ -85,8 +85,12 @@ export interface Backend {
   readonly simd: string;
   /** Why a faster build was passed over, when one was (wasm: the relaxed-SIMD module). */
   readonly simdSkipped?: string;
-  /** Threads the kernels may use, where the backend runs any (wasm and js: 1). */
-  readonly threads?: number;
+  /**
+   * Threads the kernels may use, where the backend runs any (wasm and js: 1). A method,
+   * not a getter: V8 keeps an object literal with an accessor among spreads in
+   * dictionary mode, where every kernel lookup is a hash-table probe.
+   */
+  threads?(): number;
   /** Sets `threads` (a positive integer, checked by the caller); absent where the backend runs one thread. */
   setThreads?(n: number): void;
 

@@ -154,7 +154,7 @@ export function backendInfo(): BackendInfo {
   const backend = activeBackend();
   const info: BackendInfo = { name: backend.name, tried: tried.map((a) => ({ ...a })), simd: backend.simd };
   if (backend.simdSkipped !== undefined) info.simdSkipped = backend.simdSkipped;
-  if (backend.threads !== undefined) info.threads = backend.threads;
+  if (backend.threads !== undefined) info.threads = backend.threads();
   return info;
 }
 
@@ -173,5 +173,5 @@ export function setNumThreads(n: number): void {
 
 /** The threads the active backend's kernels may use: 1 for wasm and js. */
 export function getNumThreads(): number {
-  return activeBackend().threads ?? 1;
+  return activeBackend().threads?.() ?? 1;
 }

@@ -319,9 +319,7 @@ export function loadNativeBackend({ smallCallsInJs: small = true }: NativeOption
   return {
     name: "native",
     simd: addon.simdName(),
-    get threads() {
-      return addon.getNumThreads();
-    },
+    threads: () => addon.getNumThreads(),
     setThreads: (n) => addon.setNumThreads(n),
     alloc,
     allocUnset,

@@ -204,7 +204,7 @@ function createWasmBackend(ex: Exports, simdSkipped: string | undefined): WasmBa
     name: "wasm",
     simd: simdNames[ex.simd()] ?? "unknown",
     ...(simdSkipped === undefined ? {} : { simdSkipped }),
-    threads: 1,
+    threads: () => 1,
     memoryBytes: () => memory.bytes,
 
     alloc(length) {

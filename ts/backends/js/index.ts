@@ -112,7 +112,7 @@ export function createJsBackend(precision: Precision = "float32"): Backend {
     fill: (s, value) => fillFloats(f32(s), value),
     copy: (src, dst) => f32(dst).set(f32(src)),
     free: (s) => slabs?.free(s as Float32Array),
-    threads: 1,
+    threads: () => 1,
     ...jsKernels(precision),
   };
 }
