@@ -7,8 +7,8 @@
 //! Tolerances: elementwise kernels and `sum_rows` perform the same IEEE operations in
 //! the same order as `scalar`, so they must agree bit for bit. `matmul` differs by fused
 //! multiply-adds and by splitting the depth into blocks: each element must be within
-//! `1e-5 · Σₚ|aᵢₚ·bₚⱼ|` of the scalar one. `sum` adds in another order: it must be within
-//! `1e-6 · Σ|xᵢ|` of the exact (f64) sum.
+//! `1e-5 · Σₚ|aᵢₚ·bₚⱼ|` of the scalar one. `sum`, and `sum_rows` of one column, add in
+//! another order: they must be within `1e-6 · Σ|xᵢ|` of the exact (f64) sum.
 use crate::{
     matmul, matmul_rows, scalar, sgd_step, sum, sum_rows, BinaryOp, Epilogue, Isa, SgdOptions,
 };
@@ -95,7 +95,7 @@ const TRANSPOSES: [(bool, bool); 4] = [(false, false), (false, true), (true, fal
 #[test]
 fn matmul_small_shapes_all_transposes() {
     let (isa, mut rng) = (simd(), Rng(1));
-    let dims = [0, 1, 2, 3, 5, 6, 7, 8, 9, 15, 16, 17, 31, 33];
+    let dims = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 31, 33];
     for (ta, tb) in TRANSPOSES {
         for m in dims {
             for k in dims {
@@ -347,11 +347,15 @@ fn sum_and_mean_close_to_exact() {
         let a = rng.vec(len);
         let exact: f64 = a.iter().map(|&x| f64::from(x)).sum();
         let tol = 1e-6 * a.iter().map(|x| f64::from(x.abs())).sum::<f64>();
-        let got = f64::from(sum(isa, &a));
-        assert!(
-            (got - exact).abs() <= tol,
-            "sum len={len}: {got}, exact {exact} (tolerance {tol})"
-        );
+        let mut column = [f32::NAN];
+        sum_rows(isa, &a, &mut column, len, 1);
+        for (what, got) in [("sum", sum(isa, &a)), ("sum_rows of one column", column[0])] {
+            let got = f64::from(got);
+            assert!(
+                (got - exact).abs() <= tol,
+                "{what} len={len}: {got}, exact {exact} (tolerance {tol})"
+            );
+        }
         let mean = f64::from(crate::mean(isa, &a));
         assert!(
             (mean - exact / len as f64).abs() <= tol / len as f64,
@@ -364,7 +368,8 @@ fn sum_and_mean_close_to_exact() {
 fn sum_rows_matches_scalar() {
     let (isa, mut rng) = (simd(), Rng(7));
     for rows in [0, 1, 2, 3, 7, 50] {
-        for cols in [0, 1, 3, 8, 9, 17, 64, 65, 300] {
+        // One column is `sum`, tested in `sum_and_mean_close_to_exact`.
+        for cols in [0, 2, 3, 8, 9, 17, 64, 65, 300] {
             let a = rng.vec(rows * cols);
             let (mut want, mut got) = (vec![0.0; cols], vec![f32::NAN; cols]);
             scalar::sum_rows(&a, &mut want, rows, cols);

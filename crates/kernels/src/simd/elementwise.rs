@@ -194,9 +194,16 @@ pub(crate) unsafe fn sum<S: Simd>(a: &[f32]) -> f32 {
     total
 }
 
-/// Adds row after row into `out`, the same order of additions as `scalar::sum_rows`.
+/// Adds row after row into `out`, the same order of additions as `scalar::sum_rows`,
+/// except for one column: that is `sum`, whose vectors of partial sums take a tenth of
+/// the time of one chain of dependent additions (the bias gradient of a layer with one
+/// output, as the tutorial's), agreeing to rounding.
 #[inline(always)]
 pub(crate) unsafe fn sum_rows<S: Simd>(a: &[f32], out: &mut [f32], rows: usize, cols: usize) {
+    if cols == 1 {
+        out[0] = sum::<S>(&a[..rows]);
+        return;
+    }
     if cols < S::LANES {
         // Narrower than one vector (a bias of one or a few outputs): one column at a
         // time, rows in order, so the additions are those of `scalar::sum_rows`. Adding
