@@ -10,16 +10,18 @@ import { abs, exp, log, pow, relu, sigmoid, sqrt, tanh } from "./ops/unary.js";
 import { formatShape, type NestedNumberArray, nestValues, numelOf, shapesEqual } from "./shape.js";
 
 /**
- * The shapes tensors hold: frozen copies made here, which tensors then share. Checking
- * membership is a hash lookup, where `Object.isFrozen` is a call into the runtime that
- * cost the tutorial's step more than its kernels' arithmetic.
+ * Marks the shapes tensors hold: frozen copies made here, which tensors then share.
+ * Reading the mark is a property load; a WeakSet of them cost ~60 ns a new tensor in a
+ * scratch micro-benchmark of `Tensor.empty`, and `Object.isFrozen` is a call into the
+ * runtime. Not enumerable, so the shape spreads, prints and compares as a plain array.
  */
-const tensorShapes = new WeakSet<readonly number[]>();
+const heldShape = Symbol("descent.heldShape");
+type HeldShape = readonly number[] & { readonly [heldShape]?: true };
 
 /**
  * Held shapes by a hash of their dimensions, so an op that builds the same new shape on
- * every step (a Linear's output) gets the held one back: adding to the WeakSet costs
- * ~300 ns, a lookup here ~20. Bounded, since shapes that vary forever would grow it.
+ * every step (a Linear's output) gets the held one back: a new marked, frozen copy
+ * costs ~300 ns, a lookup here ~20. Bounded, since shapes that vary forever would grow it.
  */
 const internedShapes = new Map<number, (readonly number[])[]>();
 const maxInternedShapes = 1 << 14;
@@ -33,14 +35,13 @@ function hashDims(shape: readonly number[]): number {
 
 /** `shape` itself when a tensor holds it already, else a frozen copy that tensors may share. */
 function frozenShape(shape: readonly number[]): readonly number[] {
-  if (tensorShapes.has(shape)) return shape;
+  if ((shape as HeldShape)[heldShape] === true) return shape;
   const hash = hashDims(shape);
   const bucket = internedShapes.get(hash);
   if (bucket !== undefined) {
     for (const held of bucket) if (shapesEqual(held, shape)) return held;
   }
-  const copy = Object.freeze([...shape]);
-  tensorShapes.add(copy);
+  const copy = Object.freeze(Object.defineProperty([...shape], heldShape, { value: true }));
   if (internedCount < maxInternedShapes) {
     internedCount++;
     if (bucket === undefined) internedShapes.set(hash, [copy]);
