@@ -8,6 +8,8 @@ export function formatShape(shape: readonly number[]): string {
 }
 
 export function shapesEqual(a: readonly number[], b: readonly number[]): boolean {
+  // Tensors of one shape mostly share one frozen array, whose elements are slow to read.
+  if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

@@ -10,13 +10,15 @@ import { abs, exp, log, pow, relu, sigmoid, sqrt, tanh } from "./ops/unary.js";
 import { formatShape, type NestedNumberArray, nestValues, numelOf, shapesEqual } from "./shape.js";
 
 /**
- * Marks the shapes tensors hold: frozen copies made here, which tensors then share.
- * Reading the mark is a property load; a WeakSet of them cost ~60 ns a new tensor in a
- * scratch micro-benchmark of `Tensor.empty`, and `Object.isFrozen` is a call into the
- * runtime. Not enumerable, so the shape spreads, prints and compares as a plain array.
+ * The element count of a shape tensors hold, kept on it: held shapes are frozen copies
+ * made here, which tensors then share. It marks them too. Reading it is a property load,
+ * where a WeakSet of held shapes cost ~60 ns a new tensor in a scratch micro-benchmark of
+ * `Tensor.empty`, `Object.isFrozen` is a call into the runtime, and counting again would
+ * read a frozen array's elements, which Node 20's optimizing compiler leaves to a generic
+ * lookup each. Not enumerable, so the shape spreads, prints and compares as a plain array.
  */
-const heldShape = Symbol("descent.heldShape");
-type HeldShape = readonly number[] & { readonly [heldShape]?: true };
+const heldNumel = Symbol("descent.heldNumel");
+type HeldShape = readonly number[] & { readonly [heldNumel]?: number };
 
 /**
  * Held shapes by a hash of their dimensions, so an op that builds the same new shape on
@@ -35,13 +37,13 @@ function hashDims(shape: readonly number[]): number {
 
 /** `shape` itself when a tensor holds it already, else a frozen copy that tensors may share. */
 function frozenShape(shape: readonly number[]): readonly number[] {
-  if ((shape as HeldShape)[heldShape] === true) return shape;
+  if ((shape as HeldShape)[heldNumel] !== undefined) return shape;
   const hash = hashDims(shape);
   const bucket = internedShapes.get(hash);
   if (bucket !== undefined) {
     for (const held of bucket) if (shapesEqual(held, shape)) return held;
   }
-  const copy = Object.freeze(Object.defineProperty([...shape], heldShape, { value: true }));
+  const copy = Object.freeze(Object.defineProperty([...shape], heldNumel, { value: numelOf(shape) }));
   if (internedCount < maxInternedShapes) {
     internedCount++;
     if (bucket === undefined) internedShapes.set(hash, [copy]);
@@ -49,6 +51,9 @@ function frozenShape(shape: readonly number[]): readonly number[] {
   }
   return copy;
 }
+
+/** The element count of a shape `frozenShape` returned. */
+const numelOfHeld = (shape: readonly number[]): number => (shape as HeldShape)[heldNumel] as number;
 
 /** The shape of every scalar tensor. */
 export const scalarShape = frozenShape([]);
@@ -83,30 +88,33 @@ export class Tensor {
 
   /** Wraps a storage the caller hands over; use `tensor()`, `zeros()`... to create tensors. */
   constructor(backend: Backend, storage: Storage, shape: readonly number[], requiresGrad = false) {
-    if (storage.length !== numelOf(shape)) {
+    // Ops pass shapes of other tensors through unchanged; only new ones need a frozen copy.
+    const held = frozenShape(shape);
+    if (storage.length !== numelOfHeld(held)) {
       throw new Error(
         `Tensor: storage has ${storage.length} elements but shape ${formatShape(shape)} needs ${numelOf(shape)}`,
       );
     }
     this.backend = backend;
-    // Ops pass shapes of other tensors through unchanged; only new ones need a frozen copy.
-    this.shape = frozenShape(shape);
+    this.shape = held;
     this.#storage = storage;
     this.#requiresGrad = requiresGrad;
   }
 
   /** A new zero-filled tensor; ops allocate their results with it. */
   static zeros(backend: Backend, shape: readonly number[]): Tensor {
-    return new Tensor(backend, backend.alloc(numelOf(shape)), shape);
+    const held = frozenShape(shape);
+    return new Tensor(backend, backend.alloc(numelOfHeld(held)), held);
   }
 
   /** A new tensor of unspecified values (`Backend.allocUnset`), for a result its kernel writes entirely. */
   static empty(backend: Backend, shape: readonly number[]): Tensor {
-    return new Tensor(backend, backend.allocUnset(numelOf(shape)), shape);
+    const held = frozenShape(shape);
+    return new Tensor(backend, backend.allocUnset(numelOfHeld(held)), held);
   }
 
   numel(): number {
-    return this.#storage?.length ?? numelOf(this.shape);
+    return this.#storage?.length ?? numelOfHeld(this.shape);
   }
 
   get requiresGrad(): boolean {

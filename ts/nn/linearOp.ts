@@ -1,6 +1,6 @@
 import { record } from "../autograd/graph.js";
 import { checkOperand } from "../ops/operands.js";
-import { formatShape, numelOf } from "../shape.js";
+import { formatShape, numelOf, sliceShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 
 /**
@@ -14,9 +14,16 @@ export function linearOp(x: Tensor, weight: Tensor, bias: Tensor | null | undefi
   const op = relu ? "linearRelu" : "linear";
   checkOperand(op, x, x);
   checkOperand(op, weight, x);
-  const [outFeatures, inFeatures] = weight.shape;
-  const last = x.shape[x.shape.length - 1];
-  if (weight.shape.length !== 2 || last !== inFeatures || outFeatures === undefined || inFeatures === undefined) {
+  // Indexed, not destructured or spread: iterating a frozen shape is a generic call per element.
+  const outFeatures = weight.shape[0];
+  const inFeatures = weight.shape[1];
+  const lastAxis = x.shape.length - 1;
+  if (
+    weight.shape.length !== 2 ||
+    x.shape[lastAxis] !== inFeatures ||
+    outFeatures === undefined ||
+    inFeatures === undefined
+  ) {
     throw new Error(
       `${op}: input of shape ${formatShape(x.shape)} does not match weight of shape ${formatShape(weight.shape)}`,
     );
@@ -27,9 +34,9 @@ export function linearOp(x: Tensor, weight: Tensor, bias: Tensor | null | undefi
     );
   }
   const backend = x.backend;
-  const rows = numelOf(x.shape, 0, x.shape.length - 1);
-  const outShape = [...x.shape];
-  outShape[outShape.length - 1] = outFeatures;
+  const rows = numelOf(x.shape, 0, lastAxis);
+  const outShape = sliceShape(x.shape, 0, lastAxis);
+  outShape.push(outFeatures);
   // One kernel: the bias (and ReLU) are applied as each tile of the product is stored.
   const out = Tensor.empty(backend, outShape);
   if (out.numel() > 0) {
