@@ -9,6 +9,7 @@
 //! still builds and registers the module, and builds the Errors thrown (`JsError`), so
 //! they are what they were.
 
+use std::ffi::c_void;
 use std::marker::PhantomData;
 use std::ops::Deref;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -158,13 +159,40 @@ impl Args {
     /// Float32Arrays the native backend made, so the check would cost every call what
     /// only a caller of the raw addon could get wrong, harmlessly.
     pub fn array(&self, i: usize, name: &str) -> Result<Floats<'_>> {
+        match self.view(i) {
+            Some((data, bytes)) => self.floats(data, bytes, name),
+            None => Err(self.not_an_array(i, name)),
+        }
+    }
+
+    /// A Float32Array, or `None` for null or undefined. An array is read first: asking
+    /// its type would cost every array a probe through N-API's list of types.
+    pub fn optional_array(&self, i: usize, name: &str) -> Result<Option<Floats<'_>>> {
+        if let Some((data, bytes)) = self.view(i) {
+            return self.floats(data, bytes, name).map(Some);
+        }
+        match self.type_of(self.argv[i]) {
+            Some(ValueType::Null | ValueType::Undefined) => Ok(None),
+            _ => Err(self.not_an_array(i, name)),
+        }
+    }
+
+    /// The data and byte length of argument `i` if it is an array view.
+    fn view(&self, i: usize) -> Option<(*mut c_void, usize)> {
         let (mut bytes, mut data) = (0, ptr::null_mut());
         // SAFETY: the handle is this call's, and napi writes only the two outputs.
         let status =
             unsafe { sys::napi_get_buffer_info(self.env, self.argv[i], &mut data, &mut bytes) };
-        if status != sys::Status::napi_ok {
-            return Err(self.wrong(Status::InvalidArg, self.argv[i], name, "a Float32Array"));
-        }
+        (status == sys::Status::napi_ok).then_some((data, bytes))
+    }
+
+    #[cold]
+    fn not_an_array(&self, i: usize, name: &str) -> Error {
+        self.wrong(Status::InvalidArg, self.argv[i], name, "a Float32Array")
+    }
+
+    /// The whole floats of a view's `bytes` at `data`.
+    fn floats(&self, data: *mut c_void, bytes: usize, name: &str) -> Result<Floats<'_>> {
         let len = bytes / size_of::<f32>();
         // napi may give any pointer, null included, for no elements; a slice needs a
         // non-null aligned one even then, and a Float32Array's is always aligned (a
@@ -184,14 +212,6 @@ impl Args {
             len,
             _call: PhantomData,
         })
-    }
-
-    /// A Float32Array, or `None` for null or undefined.
-    pub fn optional_array(&self, i: usize, name: &str) -> Result<Option<Floats<'_>>> {
-        match self.type_of(self.argv[i]) {
-            Some(ValueType::Null | ValueType::Undefined) => Ok(None),
-            _ => self.array(i, name).map(Some),
-        }
     }
 
     pub fn number(&self, i: usize, name: &str) -> Result<f64> {

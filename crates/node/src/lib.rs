@@ -237,13 +237,22 @@ fn same_lengths(
 }
 
 /// Checks that `array` has `x*y` elements, where `names` spells the product ("m*k").
+#[inline]
 fn check_product(op: &str, array: &str, len: usize, names: &str, x: usize, y: usize) -> Result<()> {
+    if x.checked_mul(y) == Some(len) {
+        return Ok(());
+    }
+    Err(product_mismatch(op, array, len, names, x, y))
+}
+
+/// `check_product`'s Error, out of line: every product checks several arrays per call.
+#[cold]
+fn product_mismatch(op: &str, array: &str, len: usize, names: &str, x: usize, y: usize) -> Error {
     match x.checked_mul(y) {
-        Some(want) if want == len => Ok(()),
-        Some(want) => Err(invalid(format!(
+        Some(want) => invalid(format!(
             "{op}: {array} has {len} elements but {names} = {x}*{y} = {want}"
-        ))),
-        None => Err(invalid(format!("{op}: {names} = {x}*{y} overflows"))),
+        )),
+        None => invalid(format!("{op}: {names} = {x}*{y} overflows")),
     }
 }
 
