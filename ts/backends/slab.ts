@@ -14,6 +14,8 @@ const maxRecycledBytes = 64 << 20;
  * which made a new tensor twice as costly as its Float32Array. Each pins its slab.
  */
 const maxRecycledRegions = 128;
+/** Lengths below this are looked up by index among the recycled arrays. */
+const shortLengths = 1024;
 
 /**
  * `array.fill(value)`. The builtin costs ~100 ns even for one element (a loss, a
@@ -47,12 +49,17 @@ export interface Float32Allocator {
 export function createSlabAllocator(): Float32Allocator {
   let slab = new ArrayBuffer(slabBytes);
   let offset = 0;
-  const recycled = new Map<number, Float32Array[]>();
+  // Freed arrays by length: the shortest in an array indexed by it, whose lookup is a
+  // load where a Map's is a hash probe (a training step allocates and frees several
+  // tensors); the rest in a Map.
+  const recycledShort: (Float32Array[] | undefined)[] = new Array(shortLengths).fill(undefined);
+  const recycledLong = new Map<number, Float32Array[]>();
+  const recycledOf = (length: number) => (length < shortLengths ? recycledShort[length] : recycledLong.get(length));
   let recycledBytes = 0;
   let recycledRegions = 0;
   /** A freed array of exactly `length` floats, as it was left, if one is kept. */
   const reuse = (length: number): Float32Array | undefined => {
-    const array = recycled.get(length)?.pop();
+    const array = recycledOf(length)?.pop();
     if (array === undefined) return undefined;
     // From the length: a typed array's byteLength getter is a call, its length is not.
     const bytes = length * 4;
@@ -93,9 +100,10 @@ export function createSlabAllocator(): Float32Allocator {
         if (array.buffer.byteLength !== bytes || recycledBytes + bytes > maxRecycledBytes) return;
         recycledBytes += bytes;
       }
-      const sameLength = recycled.get(array.length);
-      if (sameLength === undefined) recycled.set(array.length, [array]);
-      else sameLength.push(array);
+      const sameLength = recycledOf(array.length);
+      if (sameLength !== undefined) sameLength.push(array);
+      else if (array.length < shortLengths) recycledShort[array.length] = [array];
+      else recycledLong.set(array.length, [array]);
     },
   };
 }
