@@ -307,6 +307,16 @@ const misuses: [string, (b: Backend, n: number) => void, (n: number) => string][
     () => "linearBackward: gradW has 3 elements but n*k = 2*1 = 2",
   ],
   [
+    "linearBackward, gradW without x",
+    (b, n) => b.linearBackward(b.alloc(2 * n), null, b.alloc(2), null, b.alloc(2), null, n, 1, 2),
+    () => "linearBackward: gradW needs x",
+  ],
+  [
+    "linearBackward, gradX without w",
+    (b, n) => b.linearBackward(b.alloc(2 * n), b.alloc(n), null, b.alloc(n), null, null, n, 1, 2),
+    () => "linearBackward: gradX needs w",
+  ],
+  [
     "linearBackward, gradBias",
     (b, n) => b.linearBackward(b.alloc(2 * n), b.alloc(n), b.alloc(2), null, null, b.alloc(1), n, 1, 2),
     () => "linearBackward: gradBias has 1 elements but n = 2",

@@ -142,15 +142,16 @@ export interface Backend {
   /**
    * The backward of `linearForward` without its activation, from `gradOut` (m×n):
    * `gradX[m×k] = gradOut·w`, `gradW[n×k] = gradOutᵀ·x` and `gradBias[n]` the column
-   * sums of `gradOut`. An output that is null is not computed; the outputs are three
-   * storages apart from each other and from the inputs. One call where three
+   * sums of `gradOut`. An output that is null is not computed, and `w` (`x`) may be null
+   * when `gradX` (`gradW`) is: each array costs the native addon a read. The outputs
+   * are three storages apart from each other and from the inputs. One call where three
    * would each pay a call's fixed cost, which in the native addon exceeds a small
    * layer's arithmetic.
    */
   linearBackward(
     gradOut: Storage,
-    x: Storage,
-    w: Storage,
+    x: Storage | null,
+    w: Storage | null,
     gradX: Storage | null,
     gradW: Storage | null,
     gradBias: Storage | null,

@@ -12,8 +12,10 @@ export function linearBackwardOf(kernels: Products): Backend["linearBackward"] {
   return (gradOut, x, w, gradX, gradW, gradBias, m, k, n) => {
     const op = "linearBackward";
     checkProduct(op, "gradOut", gradOut.length, "m*n", m, n);
-    checkProduct(op, "x", x.length, "m*k", m, k);
-    checkProduct(op, "w", w.length, "n*k", n, k);
+    if (gradX && !w) throw new Error(`${op}: gradX needs w`);
+    if (gradW && !x) throw new Error(`${op}: gradW needs x`);
+    if (x) checkProduct(op, "x", x.length, "m*k", m, k);
+    if (w) checkProduct(op, "w", w.length, "n*k", n, k);
     if (gradX) checkProduct(op, "gradX", gradX.length, "m*k", m, k);
     if (gradW) checkProduct(op, "gradW", gradW.length, "n*k", n, k);
     if (gradBias) checkBias(op, "gradBias", gradBias.length, n);
@@ -29,8 +31,8 @@ export function linearBackwardOf(kernels: Products): Backend["linearBackward"] {
       // The addon copies such an input first; three separate calls cannot.
       if (a !== null && (a === gradOut || a === x || a === w)) throw new Error(`${op}: ${first} is also an input`);
     }
-    if (gradX) kernels.matmul(gradOut, w, gradX, m, n, k, false, false);
-    if (gradW) kernels.matmul(gradOut, x, gradW, n, m, k, true, false);
+    if (gradX && w) kernels.matmul(gradOut, w, gradX, m, n, k, false, false);
+    if (gradW && x) kernels.matmul(gradOut, x, gradW, n, m, k, true, false);
     if (gradBias) kernels.sumRows(gradOut, gradBias, m, n);
   };
 }

@@ -38,8 +38,8 @@ interface Addon extends OptimAddon, NnAddon {
   /** `Backend.linearBackward`, its outputs null when not wanted; products threaded as matmul. */
   linearBackward(
     gradOut: Float32Array,
-    x: Float32Array,
-    w: Float32Array,
+    x: Float32Array | null,
+    w: Float32Array | null,
     gradX: Float32Array | null,
     gradW: Float32Array | null,
     gradBias: Float32Array | null,
@@ -283,8 +283,8 @@ export function loadNativeBackend({ smallCallsInJs: small = true }: NativeOption
     linearBackward: (gradOut, x, w, gradX, gradW, gradBias, m, k, n) =>
       addon.linearBackward(
         f32(gradOut),
-        f32(x),
-        f32(w),
+        x && f32(x),
+        w && f32(w),
         gradX && f32(gradX),
         gradW && f32(gradW),
         gradBias && f32(gradBias),

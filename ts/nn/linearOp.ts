@@ -64,8 +64,8 @@ export function linearOp(x: Tensor, weight: Tensor, bias: Tensor | null | undefi
     if (gradX || gradW || gradBias) {
       backend.linearBackward(
         g.storageFor(op),
-        x.storageFor(op),
-        weight.storageFor(op),
+        gradW ? x.storageFor(op) : null,
+        gradX ? weight.storageFor(op) : null,
         gradX?.storageFor(op) ?? null,
         gradW?.storageFor(op) ?? null,
         gradBias?.storageFor(op) ?? null,

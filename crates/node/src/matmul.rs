@@ -186,21 +186,30 @@ pub fn linear_forward(args: &mut Args) -> Result<()> {
 /// `linearBackward(gradOut, x, w, gradX, gradW, gradBias, m, k, n)`: the gradients of
 /// `out = x·wᵀ + bias` (`x` `m×k`, `w` `n×k`) from `gradOut` (`m×n`): `gradX = gradOut·w`,
 /// `gradW = gradOutᵀ·x` and `gradBias` the column sums of `gradOut`. An output that is
-/// null is not computed. One call where three would each pay a call's fixed cost.
+/// null is not computed, and `w` (`x`) may be null when `gradX` (`gradW`) is: each array
+/// read costs ~40 ns. One call where three would each pay a call's fixed cost.
 pub fn linear_backward(args: &mut Args) -> Result<()> {
     let op = args.op();
-    let (g, x, w) = (
-        args.array(0, "gradOut")?,
-        args.array(1, "x")?,
-        args.array(2, "w")?,
-    );
+    let g = args.array(0, "gradOut")?;
+    let x = args.optional_array(1, "x")?;
+    let w = args.optional_array(2, "w")?;
     let mut grad_x = args.optional_array(3, "gradX")?;
     let mut grad_w = args.optional_array(4, "gradW")?;
     let mut grad_bias = args.optional_array(5, "gradBias")?;
     let (m, k, n) = (args.size(6, "m")?, args.size(7, "k")?, args.size(8, "n")?);
     check_product(op, "gradOut", g.len(), "m*n", m, n)?;
-    check_product(op, "x", x.len(), "m*k", m, k)?;
-    check_product(op, "w", w.len(), "n*k", n, k)?;
+    // Each gradient with the input it multiplies.
+    let (x, w) = match (x, w) {
+        (None, _) if grad_w.is_some() => return Err(invalid(format!("{op}: gradW needs x"))),
+        (_, None) if grad_x.is_some() => return Err(invalid(format!("{op}: gradX needs w"))),
+        (x, w) => (x, w),
+    };
+    if let Some(x) = &x {
+        check_product(op, "x", x.len(), "m*k", m, k)?;
+    }
+    if let Some(w) = &w {
+        check_product(op, "w", w.len(), "n*k", n, k)?;
+    }
     if let Some(gx) = &grad_x {
         check_product(op, "gradX", gx.len(), "m*k", m, k)?;
     }
@@ -218,18 +227,15 @@ pub fn linear_backward(args: &mut Args) -> Result<()> {
     ];
     check_apart(op, &outputs)?;
     let outs = || outputs.iter().map(|&(_, out)| out);
-    let (g, x, w) = (
-        apart_from(&g, outs()),
-        apart_from(&x, outs()),
-        apart_from(&w, outs()),
-    );
+    let g = apart_from(&g, outs());
+    let [x, w] = [&x, &w].map(|input| input.as_ref().map(|input| apart_from(input, outs())));
     // gradX = gradOut·w is m×n·n×k; gradW = gradOutᵀ·x is (m×n)ᵀ·m×k.
     let products = [
         (&mut grad_x, &w, m, n, false),
         (&mut grad_w, &x, n, m, true),
     ];
     for (grad, b, rows, depth, trans_a) in products {
-        if let Some(grad) = grad {
+        if let (Some(grad), Some(b)) = (grad, b) {
             // SAFETY: no JavaScript runs during this call, the outputs are disjoint
             // (checked above) and every input overlapping one was copied.
             let grad = unsafe { grad.as_mut() };
