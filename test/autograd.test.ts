@@ -125,6 +125,18 @@ describeEachBackend("autograd", () => {
     close(x.grad, [1, 1, 1]);
   });
 
+  test("backward()'s gradient of 1 stays 1 from loss to loss; a scalar leaf's own becomes its gradient", () => {
+    const x = tensor([1, 2, 3], { requiresGrad: true });
+    x.mul(2).sum().backward();
+    const leaf = tensor(5, { requiresGrad: true });
+    leaf.backward();
+    leaf.backward();
+    close(leaf.grad, [2]);
+    x.sum().backward();
+    x.mean().backward();
+    close(x.grad, [3 + 1 / 3, 3 + 1 / 3, 3 + 1 / 3]);
+  });
+
   test("a tensor used twice receives both gradients; noGrad and detach record nothing", () => {
     const x = tensor([1, -2, 3], { requiresGrad: true });
     x.mul(x).sum().backward();

@@ -58,6 +58,21 @@ const numelOfHeld = (shape: readonly number[]): number => (shape as HeldShape)[h
 /** The shape of every scalar tensor. */
 export const scalarShape = frozenShape([]);
 
+/**
+ * `backward()`'s gradient of a scalar loss, 1, made once per backend rather than per
+ * step: the rules only read the gradient they get, and the engine frees this one never.
+ */
+let unitGradient: Tensor | null = null;
+
+function unitGradientOn(backend: Backend): Tensor {
+  if (unitGradient?.backend !== backend) {
+    unitGradient?.dispose();
+    unitGradient = Tensor.empty(backend, scalarShape);
+    backend.fill(unitGradient.storageFor("backward"), 1);
+  }
+  return unitGradient;
+}
+
 const graphFreed: GradFn = {
   name: "freed",
   // First in line, so a second backward through a freed graph throws before any gradient reaches a leaf.
@@ -191,20 +206,24 @@ export class Tensor {
     if (!this.#requiresGrad) {
       throw new Error("backward: tensor does not require grad and has no grad function");
     }
-    let seed: Tensor;
-    if (gradient === undefined) {
-      if (this.numel() !== 1) {
-        throw new Error(
-          `backward: grad can be implicitly created only for scalar outputs, but the output has shape ${formatShape(this.shape)}`,
-        );
-      }
-      seed = Tensor.empty(this.backend, this.shape);
-      this.backend.fill(seed.storageFor(op), 1);
-    } else {
+    if (gradient !== undefined) {
       this.#checkSameLayout(op, gradient);
-      seed = gradient.clone();
+      runBackward(this, gradient.clone(), false);
+      return;
     }
-    runBackward(this, seed);
+    if (this.numel() !== 1) {
+      throw new Error(
+        `backward: grad can be implicitly created only for scalar outputs, but the output has shape ${formatShape(this.shape)}`,
+      );
+    }
+    // A leaf keeps its seed as its gradient, so it gets one of its own.
+    if (this.shape === scalarShape && this.#gradFn !== null) {
+      runBackward(this, unitGradientOn(this.backend), true);
+      return;
+    }
+    const seed = Tensor.empty(this.backend, this.shape);
+    this.backend.fill(seed.storageFor(op), 1);
+    runBackward(this, seed, false);
   }
 
   /** A tensor sharing nothing with the graph: same values, no grad function. */

@@ -47,10 +47,11 @@ function pop(heap: Tensor[]): Tensor {
  * Backpropagates `seed` (the gradient of `root`) through the graph, accumulating into
  * the `.grad` of leaves that require it. As PyTorch's engine, it runs the nodes
  * holding a gradient latest-recorded first, so it needs no traversal of the graph
- * beforehand. Intermediate gradients are freed as soon as they have been used, and
- * the graph is released afterwards, as PyTorch does without `retain_graph`.
+ * beforehand. Intermediate gradients are freed as soon as they have been used, the
+ * seed too unless `keepSeed` (a shared one, which `root` must not be a leaf to take),
+ * and the graph is released afterwards, as PyTorch does without `retain_graph`.
  */
-export function runBackward(root: Tensor, seed: Tensor): void {
+export function runBackward(root: Tensor, seed: Tensor, keepSeed: boolean): void {
   const waiting: Tensor[] = [];
   root.addPendingGrad(seed);
   push(waiting, root);
@@ -64,7 +65,7 @@ export function runBackward(root: Tensor, seed: Tensor): void {
         continue;
       }
       const inputGrads = fn.backward(grad);
-      grad.dispose();
+      if (grad !== seed || !keepSeed) grad.dispose();
       for (let i = 0; i < fn.inputs.length; i++) {
         const input = fn.inputs[i] as Tensor;
         const g = inputGrads[i];
