@@ -40,8 +40,8 @@ function reduce(values: Tensor, reduction: Reduction): Tensor {
  * Mean squared error, `(input − target)²` reduced, as `torch.nn.functional.mse_loss`.
  * One kernel computes the sum of squares and the gradient 2·(input − target)/N for a
  * reduced loss whose own gradient is 1, as after `loss.backward()`: backward then hands
- * that tensor on, and scales it by g otherwise. The tutorial's training step spends
- * most of its calls here.
+ * that tensor on, and scales it by g otherwise: one call where the tutorial's step
+ * made two.
  */
 export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = "mean"): Tensor {
   const op = "mseLoss";
