@@ -11,6 +11,23 @@ describeEachBackend("errors", () => {
     );
   });
 
+  test("linear whose input, weight or bias do not fit names the op and the shapes, after calls that fit too", () => {
+    const { linear } = nn.functional;
+    const [weight, bias] = [zeros([3, 2]), zeros([3])];
+    for (const input of [zeros([4, 2]), zeros([5, 4, 2])]) {
+      expect(linear(input, weight, bias).shape).toEqual([...input.shape.slice(0, -1), 3]);
+      expect(() => linear(zeros([4, 3]), weight, bias)).toThrow(
+        "linear: input of shape [4, 3] does not match weight of shape [3, 2]",
+      );
+      expect(() => linear(input, zeros([3, 2, 1]), bias)).toThrow(
+        `linear: input of shape [${input.shape.join(", ")}] does not match weight of shape [3, 2, 1]`,
+      );
+      expect(() => linear(input, weight, zeros([2]))).toThrow(
+        "linear: bias of shape [2] does not match weight of shape [3, 2]",
+      );
+    }
+  });
+
   test("add with incompatible shapes names the op and both shapes", () => {
     expect(() => add(zeros([2, 3]), zeros([4]))).toThrow("add: shapes [2, 3] and [4] cannot be broadcast together");
     expect(() => zeros([3]).sub(zeros([2]))).toThrow("sub: shapes [3] and [2] cannot be broadcast together");
