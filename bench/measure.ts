@@ -72,6 +72,9 @@ function median(values: number[]): number {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+/** Batches of ~minRepMs run before the timed ones. */
+const warmUps = 3;
+
 /** Warm up, size a repetition to ≥ minRepMs, then time several repetitions: per-call median and best. */
 type Timing = Omit<Cell, "value" | "best" | "unit">;
 
@@ -81,8 +84,14 @@ async function sample(batch: Batch, opts: TimingOptions): Promise<Timing | Skipp
   if (once > opts.maxCallMs) {
     return { skipped: `one call takes ${(once / 1000).toFixed(1)} s (cap ${opts.maxCallMs / 1000} s)` };
   }
-  const warmIters = Math.max(1, Math.ceil(opts.minRepMs / Math.max(once, 1e-3)));
-  const perCall = (await batch(warmIters)) / warmIters;
+  // Calls get faster as the JIT optimizes them, so a batch sized from one early call
+  // runs short: the tutorial's 1000 steps took 5x their final time in the first 50 ms,
+  // which made its repetitions 10 ms. Each warm-up batch sizes the next from its own time.
+  let perCall = once;
+  for (let warm = 0; warm < warmUps; warm++) {
+    const warmIters = Math.max(1, Math.ceil(opts.minRepMs / Math.max(perCall, 1e-3)));
+    perCall = (await batch(warmIters)) / warmIters;
+  }
   const iters = Math.max(1, Math.ceil(opts.minRepMs / Math.max(perCall, 1e-3)));
   const perRep = perCall * iters;
   const reps = Math.max(opts.minReps, Math.min(opts.reps, Math.floor(opts.budgetMs / Math.max(perRep, 1e-3))));
