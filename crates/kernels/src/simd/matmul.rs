@@ -40,6 +40,8 @@ pub(crate) const PREFETCH_C: usize = 1 << 18;
 /// Bounds on the tile shape, to size the edge buffer (stable Rust cannot write
 /// `[f32; MR * NR]` for const generics).
 const MAX_MR: usize = 8;
+/// The height of the tile for a block's last rows when they fill no more than it.
+const HALF_MR: usize = 3;
 const MAX_NR: usize = 16;
 /// At most this many multiply-adds (`rows·k·n`) take the direct path, which reads the
 /// operands in place: below it, packing and padding cost more than they save.
@@ -185,28 +187,62 @@ pub(crate) unsafe fn packed<S: Simd, const MR: usize, const NV: usize>(
                             }
                         }
                         let b_panel = b_block.add(jr * kc);
-                        // Each packed layout with its strides as constants, so every
-                        // broadcast is a fixed offset from one pointer: a runtime
-                        // stride made LLVM chain one add per row, a dependency as long
-                        // as the step's FMA throughput.
-                        let acc = if a_rows.interleaved {
-                            tile::<S, MR, NV, 1, MR>(kc, a_group, b_panel)
-                        } else {
-                            tile::<S, MR, NV, KC, 1>(kc, a_group, b_panel)
+                        let edge = Edge {
+                            rows: min(MR, mc - ir),
+                            cols: min(nr, nc - jr),
+                            j0: jc + jr,
                         };
-                        store.tile::<S, MR, NV>(
-                            &acc,
-                            c_tile,
-                            n,
-                            min(MR, mc - ir),
-                            min(nr, nc - jr),
-                            jc + jr,
-                        );
+                        // The last rows of a block, up to half a tile, get a tile of
+                        // half the height: as a whole tile over the zero padding, the
+                        // two last of 128 rows cost the MLP's products ~3% of their
+                        // time. One more height only: each is a copy of the loop.
+                        if edge.rows <= HALF_MR && HALF_MR < MR {
+                            rows_tile::<S, HALF_MR, MR, NV>(
+                                &a_rows, kc, a_group, b_panel, store, c_tile, n, edge,
+                            );
+                        } else {
+                            rows_tile::<S, MR, MR, NV>(
+                                &a_rows, kc, a_group, b_panel, store, c_tile, n, edge,
+                            );
+                        }
                     }
                 }
             }
         }
     }
+}
+
+/// Where a tile's valid corner lies in `C`: `rows×cols` from column `j0`.
+#[derive(Clone, Copy)]
+struct Edge {
+    rows: usize,
+    cols: usize,
+    j0: usize,
+}
+
+/// The tile of `R` rows (at most `MR`, the packed group's height) at `dst`, rows `ldc`
+/// apart, computed and stored.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn rows_tile<S: Simd, const R: usize, const MR: usize, const NV: usize>(
+    a_rows: &PackedA,
+    kc: usize,
+    a_group: *const f32,
+    b_panel: *const f32,
+    store: Store,
+    dst: *mut f32,
+    ldc: usize,
+    edge: Edge,
+) {
+    // Each packed layout with its strides as constants, so every broadcast is a fixed
+    // offset from one pointer: a runtime stride made LLVM chain one add per row, a
+    // dependency as long as the step's FMA throughput.
+    let acc = if a_rows.interleaved {
+        tile::<S, R, NV, 1, MR>(kc, a_group, b_panel)
+    } else {
+        tile::<S, R, NV, KC, 1>(kc, a_group, b_panel)
+    };
+    store.tile::<S, R, NV>(&acc, dst, ldc, edge.rows, edge.cols, edge.j0);
 }
 
 /// The register tile: `acc[r][v]` is `MR` rows by `NV` vectors of `C`, summed over `kc`
