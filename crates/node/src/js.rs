@@ -155,7 +155,7 @@ impl Args {
     /// Any other ArrayBufferView passes too, read as the floats its bytes hold (the
     /// whole floats, at an aligned address, so never past its end). Asking N-API for
     /// the typed array's kind probes the classes one by one before Float32Array's, a
-    /// third of a read's ~450 instructions; a small training step reads ~14 arrays, all
+    /// third of a read's ~450 instructions; a small training step reads ~11 arrays, all
     /// Float32Arrays the native backend made, so the check would cost every call what
     /// only a caller of the raw addon could get wrong, harmlessly.
     pub fn array(&self, i: usize, name: &str) -> Result<Floats<'_>> {
