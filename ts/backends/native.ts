@@ -149,9 +149,9 @@ const f32 = (s: Storage): Float32Array => s as Float32Array;
  * element in JavaScript) cross soonest.
  */
 const unaryJsBelow: Record<UnaryOp, number> = {
-  neg: 48,
-  abs: 48,
-  sign: 48,
+  neg: 32,
+  abs: 32,
+  sign: 32,
   relu: 32,
   sqrt: 32,
   exp: 16,
@@ -162,8 +162,9 @@ const unaryJsBelow: Record<UnaryOp, number> = {
 
 /**
  * Calls with less work than these run the js reference's kernel on the same Float32Array
- * instead of the addon's: entering the addon through Node-API costs ~150-250 ns, more
- * than a few dozen elements take in JavaScript (~2-5 ns each). Work counts elements
+ * instead of the addon's: entering the addon through Node-API costs ~90-220 ns (more
+ * with more arrays to read), more than a few dozen elements take in JavaScript (~2-5 ns
+ * each). Work counts elements
  * (out's for binary), rows·cols for sumRows and m·k·n for products. Each is the crossover
  * measured by bench/small-calls.ts on the 2-vCPU Zen 3 VM of bench/README.md, in three
  * runs: the smallest size at which the addon was as fast, so that JavaScript won every
@@ -171,29 +172,29 @@ const unaryJsBelow: Record<UnaryOp, number> = {
  */
 export const jsBelow = {
   /** Operands of out's length. */
-  binary: 112,
+  binary: 80,
   /** A repeated operand costs a `%` and a switch per element. */
-  broadcast: 48,
-  scale: 80,
+  broadcast: 32,
+  scale: 64,
   /** mean's too. */
-  sum: 112,
-  /** With 1 column; with 4, 80. */
-  sumRows: 48,
-  squaredError: 80,
-  sgdStep: 64,
+  sum: 80,
+  /** With 1 column; with 4, 48. */
+  sumRows: 32,
+  squaredError: 64,
+  sgdStep: 48,
   /** A momentum buffer to read and write. */
   sgdStepMomentum: 32,
   unary: unaryJsBelow,
-  /** relu crossed at 64, sigmoid and tanh at 48. */
-  activationBackward: 48,
+  /** relu crossed at 48, sigmoid and tanh at 32. */
+  activationBackward: 32,
   /**
-   * matmul in every transpose variant, and linearForward: tall thin products cost more
-   * per multiply-add in JavaScript (a row's loops each), so at 64 16×4×1, 4×16×1 and
-   * 64×1×1 were faster in the addon, 4×4×4 not yet. A·Bᵀ alone crossed at 200.
+   * matmul in every transpose variant, and linearForward: A·B, Aᵀ·B and Aᵀ·Bᵀ crossed
+   * at 32, A·Bᵀ and linearForward at 64 (tall thin products cost more per multiply-add
+   * in JavaScript: a row's loops each).
    */
-  product: 64,
-  /** Two products and a column sum: one addon call, three in JavaScript (one run, two rounds). */
-  linearBackward: 32,
+  product: 32,
+  /** Two products and a column sum: one addon call, three in JavaScript. */
+  linearBackward: 16,
 } as const;
 
 /** The kernels that may run in JavaScript. */
@@ -264,7 +265,7 @@ export interface NativeOptions {
  * The Rust kernels in the Node addon, working on Float32Arrays without copying. Tiny
  * calls (under a few dozen elements or multiply-adds, `jsBelow`: a bias, a loss, a small
  * layer's update) run the js reference's kernels on the same Float32Arrays instead:
- * entering the addon costs ~150-250 ns, more than their work takes in JavaScript.
+ * entering the addon costs ~90-220 ns, more than their work takes in JavaScript.
  * `{ smallCallsInJs: false }` sends every call to the addon. Throws if the addon cannot
  * load.
  */
