@@ -164,11 +164,10 @@ const unaryJsBelow: Record<UnaryOp, number> = {
  * Calls with less work than these run the js reference's kernel on the same Float32Array
  * instead of the addon's: entering the addon through Node-API costs ~90-220 ns (more
  * with more arrays to read), more than a few dozen elements take in JavaScript (~2-5 ns
- * each). Work counts elements
- * (out's for binary), rows·cols for sumRows and m·k·n for products. Each is the crossover
- * measured by bench/small-calls.ts on the 2-vCPU Zen 3 VM of bench/README.md, in three
- * runs: the smallest size at which the addon was as fast, so that JavaScript won every
- * size measured below it.
+ * each). Work counts elements (out's for binary), rows·cols for sumRows and m·k·n for
+ * products. Each is the crossover measured by bench/small-calls.ts on the 2-vCPU Zen 3
+ * VM of bench/README.md, in three runs: the smallest size at which the addon was as
+ * fast, so that JavaScript won every size measured below it.
  */
 export const jsBelow = {
   /** Operands of out's length. */

@@ -1,5 +1,6 @@
 //! Matrix products: `matmul` in every transpose variant, `linearForward` with its fused
-//! bias and ReLU, `linearBackward`'s three gradients in one call, and the threads they share (see `lib.rs` for the argument conventions).
+//! bias and ReLU, `linearBackward`'s three gradients in one call, and the threads they
+//! share (see `lib.rs` for the argument conventions).
 //!
 //! Large products are split by rows of `C` into one contiguous block per thread: each
 //! block is a disjoint `&mut` slice, and `descent_kernels::matmul_rows` computes it
