@@ -8,7 +8,17 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ChildReport } from "./measure.js";
 import { defaultTiming } from "./measure.js";
-import { goals, goalsMarkdown, mergeRounds, type Outcome, ratioMarkdown, ratioTables, resultsTable } from "./report.js";
+import { buildPeakProbe, higherPeak, measurePeak } from "./peak.js";
+import {
+  goals,
+  goalsMarkdown,
+  mergeRounds,
+  type Outcome,
+  peakMarkdown,
+  ratioMarkdown,
+  ratioTables,
+  resultsTable,
+} from "./report.js";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = dirname(benchDir);
@@ -168,11 +178,15 @@ function byStatistic(list: Outcome[]): Outcome[] {
 
 const startedAt = new Date();
 const loadBefore = os.loadavg();
+// Measured before and after the rounds, keeping the higher: the peak bounds every SGEMM cell.
+const peakProbe = buildPeakProbe(benchDir, join(root, "build", "bench"));
+const peakBefore = measurePeak(peakProbe);
 const runs: Outcome[] = [];
 for (let round = 1; round <= roundsArg; round++) {
   process.stderr.write(`bench: round ${round} of ${roundsArg}\n`);
   for (const child of selected) runs.push(await run(child));
 }
+const peak = higherPeak(peakBefore, measurePeak(peakProbe));
 const outcomes = mergeRounds(runs, statistic === "best" ? "bestMs" : "ms");
 const view = byStatistic(outcomes);
 
@@ -217,6 +231,10 @@ const markdown = [
   "",
   goalsMarkdown(goalList),
   "",
+  "### Against the hardware",
+  "",
+  peakMarkdown(view, peak),
+  "",
   "### Ratios",
   "",
   ratioMarkdown(ratios),
@@ -230,6 +248,7 @@ const json = {
   date: startedAt.toISOString(),
   commit: gitCommit(),
   machine,
+  peak,
   timing: { ...defaultTiming, statistic, rounds: roundsArg },
   outcomes,
   ratios,

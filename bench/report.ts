@@ -2,6 +2,7 @@
 // and the issue's goals, all from figures of the same run.
 import type { Cell, ChildReport, Skipped } from "./measure.js";
 import { linreg, sgemmCases, trainingKeys } from "./measure.js";
+import type { Peak } from "./peak.js";
 
 /** A system's outcome: its report, or why it could not run at all. */
 export type Outcome = ChildReport | { system: string; missing: string };
@@ -155,6 +156,32 @@ export function ratioMarkdown(ratios: ReturnType<typeof ratioTables>): string {
       return `**${ours}**, times faster than each peer (> 1: descent is faster)\n\n${table(["what", ...peers], body)}`;
     })
     .join("\n\n");
+}
+
+/** The systems whose SGEMM is set against the peak: the native ones, by the threads they ran. */
+const nativeSystems = ["descent native 1t", "numpy 1t", "torch 1t", "descent native 2t", "numpy 2t", "torch 2t"];
+
+/**
+ * Each native system's SGEMM as a share of the measured peak of the cores it ran on (one
+ * core's peak times the threads in its name), or why there is no such table.
+ */
+export function peakMarkdown(outcomes: Outcome[], peak: Peak): string {
+  if ("missing" in peak) return `Not measured: ${peak.missing}.`;
+  const get = lookupIn(outcomes);
+  const body = sgemmCases.map(({ key }) => [
+    key,
+    ...nativeSystems.map((system) => {
+      const cell = get(system, key);
+      const threads = Number(/(\d+)t$/.exec(system)?.[1]);
+      return cell ? `${((100 * cell.value) / (peak.gflops * threads)).toFixed(0)}%` : "—";
+    }),
+  ]);
+  return [
+    `One core's FMA peak, measured by bench/peak.c (${peak.isa}, no memory traffic): ${format(peak.gflops)} GFLOPS. ` +
+      "Each SGEMM figure above as a share of that peak times its threads:",
+    "",
+    table(["what", ...nativeSystems], body),
+  ].join("\n");
 }
 
 /** ours / theirs in their own unit (a time ratio for ms, a speed ratio for GFLOPS). */
