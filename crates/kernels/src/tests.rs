@@ -429,32 +429,32 @@ fn isa_constructors() {
 
 /// Throughput of the SIMD matmul, for reports rather than assertions:
 /// `cargo test -p descent-kernels --release --features std -- --ignored --nocapture`.
+/// Square products in every transpose variant, then one of a single depth block and
+/// column block (`10·MC × KC × NC`), whose `C` stays in cache: what the tile loop
+/// reaches with little else around it, to set against `bench/peak.c`'s measured peak.
 #[test]
 #[ignore]
 fn matmul_gflops() {
-    use std::println;
+    use crate::simd::matmul::{KC, MC, NC};
     use std::time::Instant;
     let (isa, mut rng) = (simd(), Rng(9));
-    for size in [256, 512, 1024] {
-        let (a, b, mut c) = (
-            rng.vec(size * size),
-            rng.vec(size * size),
-            vec![0.0; size * size],
-        );
-        for (ta, tb) in TRANSPOSES {
-            let flop = 2.0 * (size as f64).powi(3);
-            let mut best = f64::INFINITY;
-            let start = Instant::now();
-            while start.elapsed().as_secs_f64() < 0.5 {
-                let t = Instant::now();
-                matmul(isa, &a, &b, &mut c, size, size, size, ta, tb);
-                best = best.min(t.elapsed().as_secs_f64());
-            }
-            println!(
-                "n={size} trans_a={ta:<5} trans_b={tb:<5}: {:6.1} GFLOPS",
-                flop / best / 1e9
-            );
+    let squares = [256, 512, 1024]
+        .into_iter()
+        .flat_map(|n| TRANSPOSES.map(|(ta, tb)| (n, n, n, ta, tb)));
+    for (m, k, n, ta, tb) in squares.chain([(10 * MC, KC, NC, false, false)]) {
+        let (a, b, mut c) = (rng.vec(m * k), rng.vec(k * n), vec![0.0; m * n]);
+        let mut best = f64::INFINITY;
+        let start = Instant::now();
+        while start.elapsed().as_secs_f64() < 0.5 {
+            let t = Instant::now();
+            matmul(isa, &a, &b, &mut c, m, k, n, ta, tb);
+            best = best.min(t.elapsed().as_secs_f64());
         }
+        let flop = 2.0 * (m * k * n) as f64;
+        std::println!(
+            "{m}x{k}x{n} trans_a={ta:<5} trans_b={tb:<5}: {:6.1} GFLOPS",
+            flop / best / 1e9
+        );
     }
 }
 
