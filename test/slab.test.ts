@@ -2,6 +2,7 @@
 // shared slabs, and every array recycled once freed: zero-filled by alloc, as it was
 // left by allocUnset.
 import { describe, expect, test } from "vitest";
+import { loadNativeBackend, requireAddon } from "../ts/backends/native.js";
 import { createSlabAllocator } from "../ts/backends/slab.js";
 
 const large = 1 << 15; // 128 KiB of floats: above the slab limit
@@ -72,4 +73,40 @@ describe("slab allocator", () => {
     const reused = Array.from({ length: 17 }, () => alloc(length)).filter((a) => arrays.includes(a));
     expect(reused).toHaveLength(16);
   });
+
+  test("given where memory lies, every array starts on a 64-byte boundary of it, and large ones are still recycled", () => {
+    // As if every buffer's memory started 16 bytes past a boundary, as a 1 MiB one does.
+    const { alloc, free } = createSlabAllocator(() => 16);
+    const [a, b] = [alloc(3), alloc(5)];
+    expect([a.byteOffset, b.byteOffset]).toEqual([48, 112]);
+    const big = alloc(large);
+    expect([big.byteOffset, big.buffer.byteLength]).toEqual([48, 4 * large + 64]);
+    free(big);
+    expect(alloc(large)).toBe(big);
+  });
+
+  test("a slab holds 1 MiB from its first boundary, then a new one starts, aligned", () => {
+    const { alloc } = createSlabAllocator(() => 16);
+    const first = alloc(16);
+    // 64 bytes, then 15 of the largest carved arrays (64 KiB), then the rest of the MiB.
+    const filling = Array.from({ length: 15 }, () => alloc(1 << 14));
+    const last = alloc((1 << 14) - 16);
+    const next = alloc(16);
+    expect(new Set([first, ...filling, last].map((a) => a.buffer)).size).toBe(1);
+    expect(last.byteOffset + last.byteLength).toBe(48 + (1 << 20));
+    expect(next.buffer).not.toBe(first.buffer);
+    expect(next.byteOffset).toBe(48);
+  });
+});
+
+test("every native storage starts on a 64-byte boundary in memory, small and large, however made", () => {
+  const addon = requireAddon();
+  const backend = loadNativeBackend();
+  const made: Float32Array[] = [];
+  for (const length of [1, 3, 100, 1000, 20_000, large, 3 * large + 1]) {
+    for (let i = 0; i < 3; i++) made.push(backend.alloc(length) as Float32Array);
+    made.push(backend.allocUnset(length) as Float32Array);
+    made.push(backend.fromFloat32Array(new Float32Array(length)) as Float32Array);
+  }
+  expect(made.map((view) => addon.misalignment(view))).toEqual(made.map(() => 0));
 });

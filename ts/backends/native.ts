@@ -14,6 +14,8 @@ import { createSlabAllocator, fillFloats } from "./slab.js";
 interface Addon extends OptimAddon, NnAddon {
   /** Instruction set the kernels run on, detected once per process. */
   simdName(): string;
+  /** How many bytes past a 64-byte boundary the view's memory starts; throws for an empty view. */
+  misalignment(view: Float32Array): number;
   matmul(
     a: Float32Array,
     b: Float32Array,
@@ -78,6 +80,7 @@ interface Addon extends OptimAddon, NnAddon {
 // Checked at load time, so an addon built from older sources fails to load instead of failing mid-training.
 const addonFunctions = [
   "simdName",
+  "misalignment",
   "matmul",
   "linearForward",
   "linearBackward",
@@ -124,7 +127,7 @@ function loadAddon(path: string): Addon {
   return mod as Addon;
 }
 
-function requireAddon(): Addon {
+export function requireAddon(): Addon {
   const errors: Error[] = [];
   for (const path of candidatePaths(errors)) {
     try {
@@ -270,7 +273,7 @@ export interface NativeOptions {
  */
 export function loadNativeBackend({ smallCallsInJs: small = true }: NativeOptions = {}): Backend {
   const addon = requireAddon();
-  const { alloc, allocUnset, free } = createSlabAllocator();
+  const { alloc, allocUnset, free } = createSlabAllocator((view) => addon.misalignment(view));
   const copyOf = (data: Float32Array): Float32Array => {
     const copy = allocUnset(data.length);
     copy.set(data);

@@ -16,6 +16,8 @@ const maxRecycledBytes = 64 << 20;
 const maxRecycledRegions = 128;
 /** Lengths below this are looked up by index among the recycled arrays. */
 const shortLengths = 1024;
+/** Every array starts on a boundary of this many bytes: a cache line, and the widest vector. */
+const alignBytes = 64;
 
 /**
  * `array.fill(value)`. The builtin costs ~100 ns even for one element (a loss, a
@@ -45,10 +47,21 @@ export interface Float32Allocator {
  * from 1 MiB slabs by bumping an offset instead; a slab is freed by the garbage
  * collector once every array on it is unreachable. Freed arrays, small and large, are
  * handed out again for the same length: a training step frees the sizes it allocates next.
+ *
+ * An ArrayBuffer's memory is only 16-byte aligned, and JavaScript cannot see where it
+ * lies. Given `misalignment` (the native addon's: how many bytes past a 64-byte boundary
+ * a view's memory starts), every buffer gets 64 bytes more and its arrays start from the
+ * first boundary in it, so the kernels' vectors never straddle cache lines.
  */
-export function createSlabAllocator(): Float32Allocator {
-  let slab = new ArrayBuffer(slabBytes);
-  let offset = 0;
+export function createSlabAllocator(misalignment?: (view: Float32Array) => number): Float32Allocator {
+  const slack = misalignment === undefined ? 0 : alignBytes;
+  /** A zeroed buffer of at least `bytes` and the offset in it of its first aligned byte. */
+  const newBuffer = (bytes: number): [buffer: ArrayBuffer, start: number] => {
+    const buffer = new ArrayBuffer(bytes + slack);
+    if (misalignment === undefined) return [buffer, 0];
+    return [buffer, (alignBytes - misalignment(new Float32Array(buffer, 0, 1))) % alignBytes];
+  };
+  let [slab, offset] = newBuffer(slabBytes);
   // Freed arrays by length: the shortest in an array indexed by it, whose lookup is a
   // load where a Map's is a hash probe (a training step allocates and frees several
   // tensors); the rest in a Map.
@@ -70,14 +83,14 @@ export function createSlabAllocator(): Float32Allocator {
   /** A new array: zero, since carved regions and new buffers start zeroed. */
   const create = (length: number): Float32Array => {
     const bytes = length * 4;
-    if (bytes > maxSlabbedBytes) return new Float32Array(length);
-    if (offset + bytes > slabBytes) {
-      slab = new ArrayBuffer(slabBytes);
-      offset = 0;
+    if (bytes > maxSlabbedBytes) {
+      const [buffer, start] = newBuffer(bytes);
+      return new Float32Array(buffer, start, length);
     }
+    if (offset + bytes > slabBytes + slack) [slab, offset] = newBuffer(slabBytes);
     const array = new Float32Array(slab, offset, length);
-    // 64-byte steps keep every array aligned for the widest SIMD loads.
-    offset += (bytes + 63) & ~63;
+    // Steps of whole boundaries keep every array as aligned as the slab's first.
+    offset += (bytes + alignBytes - 1) & -alignBytes;
     return array;
   };
   return {
@@ -97,7 +110,7 @@ export function createSlabAllocator(): Float32Allocator {
         recycledRegions++;
       } else {
         // A large view into someone else's buffer would pin that buffer for its budget.
-        if (array.buffer.byteLength !== bytes || recycledBytes + bytes > maxRecycledBytes) return;
+        if (array.buffer.byteLength !== bytes + slack || recycledBytes + bytes > maxRecycledBytes) return;
         recycledBytes += bytes;
       }
       const sameLength = recycledOf(array.length);

@@ -43,6 +43,7 @@ pub mod unary;
 pub fn register(exports: Object, env: Env) -> Result<()> {
     let table = exports![
         "simdName" => simd_name,
+        "misalignment" => misalignment,
         "add" => |args| binary(args, BinaryOp::Add),
         "sub" => |args| binary(args, BinaryOp::Sub),
         "mul" => |args| binary(args, BinaryOp::Mul),
@@ -83,6 +84,25 @@ fn isa() -> Isa {
 /// `simdName()`: the instruction set the kernels run on in this process.
 fn simd_name(_: &mut Args) -> Result<&'static str> {
     Ok(isa().name())
+}
+
+/// The alignment the backend gives every storage: a cache line, and the widest vector.
+const STORAGE_ALIGN: usize = 64;
+
+/// `misalignment(view)`: how many bytes past a 64-byte boundary the view's memory
+/// starts. An ArrayBuffer's memory is only 16-byte aligned (a 1 MiB one starts 16 bytes
+/// into a page), so every other 32-byte vector of a product's rows straddled two cache
+/// lines; laid out from the next boundary, 1024³ ran ~4% faster. The backend does so.
+/// (Wasm's 16-byte vectors never straddle one: its 16-byte alignment measured the same.)
+fn misalignment(args: &mut Args) -> Result<u32> {
+    let view = args.array(0, "view")?;
+    if view.is_empty() {
+        return Err(invalid(format!(
+            "{}: the view has no floats, so no address to align",
+            args.op()
+        )));
+    }
+    Ok((view.as_ptr() as usize % STORAGE_ALIGN) as u32)
 }
 
 /// `add(a, b, out)` and the other binary ops: `out[i] = a[i % a.length] + b[i % b.length]`,
