@@ -66,12 +66,15 @@ function choose(attempts: BackendAttempt[], backend: Backend): Backend {
   active = backend;
   loaded.set(backend.name, backend);
   const skipped = attempts.filter((a) => !a.ok);
-  if (skipped.length > 0 && isNode) {
+  if (skipped.length > 0) {
     const why = [
       ...skipped.map((a) => `${a.name}: ${a.reason}`),
       ...(backend.simdSkipped ? [`${backend.name} runs ${backend.simd}: ${backend.simdSkipped}`] : []),
     ].join("; ");
-    process.emitWarning(`descent is using the ${backend.name} backend because faster ones failed to load (${why})`);
+    const warning = `descent is using the ${backend.name} backend because faster ones failed to load (${why})`;
+    // A page has no process warnings: its console is where a developer looks.
+    if (isNode) process.emitWarning(warning);
+    else console.warn(warning);
   }
   return backend;
 }

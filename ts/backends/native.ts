@@ -1,7 +1,3 @@
-import * as fs from "node:fs";
-import { createRequire } from "node:module";
-import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Backend, Storage, UnaryOp } from "../backend/backend.js";
 import { checkBinaryOp } from "./js/binary.js";
 import { jsKernels, type Kernels } from "./js/index.js";
@@ -98,8 +94,26 @@ const addonFunctions = [
   ...nnAddonFunctions,
 ] as const satisfies readonly (keyof Addon)[];
 
+/**
+ * Node's modules that loading the addon needs. Fetched when loading, not imported: a
+ * static import of any `node:` module would stop a browser from loading descent at all.
+ */
+function nodeModules() {
+  if (typeof process === "undefined" || typeof process.getBuiltinModule !== "function") {
+    throw new Error("native backend: it runs in Node only (process.getBuiltinModule is missing)");
+  }
+  return {
+    fs: process.getBuiltinModule("node:fs"),
+    createRequire: process.getBuiltinModule("node:module").createRequire,
+    resolve: process.getBuiltinModule("node:path").resolve,
+    fileURLToPath: process.getBuiltinModule("node:url").fileURLToPath,
+  };
+}
+
+type NodeModules = ReturnType<typeof nodeModules>;
+
 /** Where to look, in order: an explicit DESCENT_NATIVE_PATH wins over the build output. */
-function candidatePaths(errors: Error[]): string[] {
+function candidatePaths({ fs, resolve, fileURLToPath }: NodeModules, errors: Error[]): string[] {
   const paths: string[] = [];
   const fromEnv = process.env.DESCENT_NATIVE_PATH;
   // Relative to the working directory, as a user typing it expects (require would resolve it from this file).
@@ -114,7 +128,7 @@ function candidatePaths(errors: Error[]): string[] {
   return paths;
 }
 
-function loadAddon(path: string): Addon {
+function loadAddon({ fs, createRequire }: NodeModules, path: string): Addon {
   // existsSync first: require's "Cannot find module" carries a long require stack.
   if (!fs.existsSync(path)) throw new Error("no such file");
   // require runs any other file as JavaScript.
@@ -128,10 +142,11 @@ function loadAddon(path: string): Addon {
 }
 
 export function requireAddon(): Addon {
+  const node = nodeModules();
   const errors: Error[] = [];
-  for (const path of candidatePaths(errors)) {
+  for (const path of candidatePaths(node, errors)) {
     try {
-      return loadAddon(path);
+      return loadAddon(node, path);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       // dlopen's messages already start with the path.

@@ -126,10 +126,20 @@ function exportsOf(instance: WebAssembly.Instance): Exports {
   return e as unknown as Exports;
 }
 
+/**
+ * Both builds beside this module as the package lays them out (build/ts/backends/ and
+ * build/wasm/), for engines without Node's file system: browsers fetch them. Written as
+ * `new URL(literal, import.meta.url)`, the form bundlers find and emit as assets.
+ */
+const builtModuleUrls = (): WasmSources<URL> => ({
+  relaxed: new URL("../../wasm/descent-relaxed.wasm", import.meta.url),
+  simd128: new URL("../../wasm/descent.wasm", import.meta.url),
+});
+
 /** The bytes of one build from the package's build directory (Node only). */
 function readBuiltModule(variant: WasmVariant): BufferSource {
   const fs = nodeFs();
-  if (!fs) throw new Error("wasm backend: outside Node, pass the modules' bytes or URLs to loadWasmBackend");
+  if (!fs) throw new Error("wasm backend: outside Node the module is fetched, so await ready() first");
   const file = new URL(wasmFiles[variant], packageRoot(fs));
   try {
     return fs.readFileSync(file);
@@ -166,11 +176,12 @@ function pick<T>(
 
 /**
  * Loads the wasm backend: the relaxed-SIMD build where the engine accepts it, else the
- * SIMD128 one (see `chooseVariant`). In Node it reads them from the package's
- * build/wasm; elsewhere pass both as `WasmSources`, or one module to load as it is.
+ * SIMD128 one (see `chooseVariant`). Without `source`, Node reads them from the
+ * package's build/wasm and other engines fetch them from beside this module; or pass
+ * both as `WasmSources`, or one module to load as it is.
  */
 export async function loadWasmBackend(source?: WasmSource | WasmSources): Promise<WasmBackend> {
-  const { module, skipped } = pick<WasmSource>(source, readBuiltModule);
+  const { module, skipped } = pick<WasmSource>(source ?? (nodeFs() ? undefined : builtModuleUrls()), readBuiltModule);
   const bytes = module instanceof URL ? await fetchModule(module) : module;
   const { instance } = await WebAssembly.instantiate(bytes);
   return createWasmBackend(exportsOf(instance), skipped);
