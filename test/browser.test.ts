@@ -1,21 +1,25 @@
 // descent in a browser: headless Chromium (Debian's, driven by puppeteer-core) loads the
-// compiled package from build/ as an unbundled module graph, as a page would, lets
-// ready() pick the backend and trains the tutorial on it. The same training in Node on
-// the wasm backend must learn the same numbers.
-import { readFile } from "node:fs/promises";
+// compiled package from build/, once as an unbundled module graph and once bundled by
+// Vite, lets ready() pick the backend and trains the tutorial on it. The same training
+// in Node on the wasm backend must learn the same numbers.
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize, sep } from "node:path";
-import puppeteer, { type Browser } from "puppeteer-core";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { build as viteBuild } from "vite";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import * as descent from "../ts/index.js";
 
 const root = join(import.meta.dirname, "..");
 const build = join(root, "build");
 const contentTypes: Record<string, string> = {
+  ".html": "text/html",
   ".js": "text/javascript",
   ".wasm": "application/wasm",
 };
+/** A page's project for Vite, inside build/ so that the server serves what it emits. */
+const viteProject = join(build, "browser-test-vite");
 
 /**
  * The tutorial as a function of the descent module, in plain JavaScript source: the page
@@ -73,32 +77,38 @@ function serveBuild(): Promise<Server> {
 
 let server: Server;
 let browser: Browser;
+let inNode: Learned;
 
 beforeAll(async () => {
   server = await serveBuild();
   browser = await puppeteer.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
+  await descent.setBackend("wasm");
+  inNode = (await new Function(`return ${tutorial}`)()(descent)) as Learned;
 });
 
 afterAll(async () => {
   await browser?.close();
   server?.close();
+  await rm(viteProject, { recursive: true, force: true });
 });
 
-test("in Chromium, ready() picks the wasm backend (relaxed SIMD) and the tutorial learns what it learns in Node", async () => {
+const origin = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+/** A new page whose uncaught errors, console errors and warnings are collected. */
+async function watchedPage(): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(String(error)));
   page.on("console", (message) => {
     if (message.type() === "warn" || message.type() === "error") errors.push(message.text());
   });
-  await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-  const inBrowser = (await page.evaluate(`import("/build/ts/index.js").then((d) => (${tutorial})(d))`)) as Learned;
-  expect(errors).toEqual([]);
-  expect(inBrowser.info).toMatchObject({ name: "wasm", simd: "simd128+relaxed", tried: [{ name: "wasm", ok: true }] });
+  return { page, errors };
+}
 
-  await descent.setBackend("wasm");
-  const inNode = (await new Function(`return ${tutorial}`)()(descent)) as Learned;
+/** What the browser learned against Node's run: wasm with relaxed SIMD, the same floats. */
+function expectLearnedAsInNode(inBrowser: Learned): void {
   expect(inNode.info.name).toBe("wasm");
+  expect(inBrowser.info).toMatchObject({ name: "wasm", simd: "simd128+relaxed", tried: [{ name: "wasm", ok: true }] });
   expect(inBrowser.weight[0]).toBeCloseTo(2, 1);
   expect(inBrowser.weight[1]).toBeCloseTo(3, 1);
   // Same module, same seed, same instructions: the same floats.
@@ -108,4 +118,40 @@ test("in Chromium, ready() picks the wasm backend (relaxed SIMD) and the tutoria
   expect(browserFigures).toHaveLength(13);
   const gaps = browserFigures.map((value, i) => Math.abs(value - (nodeFigures[i] ?? Number.NaN)));
   expect(Math.max(...gaps)).toBeLessThan(1e-6);
+}
+
+test("unbundled in Chromium, ready() picks the wasm backend (relaxed SIMD) and the tutorial learns what it learns in Node", async () => {
+  const { page, errors } = await watchedPage();
+  await page.goto(`${origin()}/`);
+  const inBrowser = (await page.evaluate(`import("/build/ts/index.js").then((d) => (${tutorial})(d))`)) as Learned;
+  expect(errors).toEqual([]);
+  expectLearnedAsInNode(inBrowser);
+});
+
+test("bundled by Vite, the page fetches the wasm build Vite emitted and learns the same", async () => {
+  await rm(viteProject, { recursive: true, force: true });
+  await mkdir(viteProject, { recursive: true });
+  await writeFile(
+    join(viteProject, "index.html"),
+    '<!doctype html><link rel="icon" href="data:,"><script type="module" src="./main.js"></script>',
+  );
+  await writeFile(
+    join(viteProject, "main.js"),
+    `import * as d from "../ts/index.js";\n(${tutorial})(d).then((r) => { window.learned = r; }, (e) => { window.failed = String(e); });\n`,
+  );
+  const out = join(viteProject, "dist");
+  await viteBuild({ root: viteProject, base: "./", logLevel: "error", build: { outDir: out } });
+  const { page, errors } = await watchedPage();
+  const fetched: string[] = [];
+  page.on("request", (request) => fetched.push(new URL(request.url()).pathname));
+  await page.goto(`${origin()}/build/browser-test-vite/dist/index.html`);
+  await page.waitForFunction("window.learned !== undefined || window.failed !== undefined");
+  expect(await page.evaluate("window.failed")).toBeUndefined();
+  const inBrowser = (await page.evaluate("window.learned")) as Learned;
+  expect(errors).toEqual([]);
+  // The relaxed build, under the name Vite gave it among its assets.
+  expect(fetched.filter((path) => path.endsWith(".wasm"))).toEqual([
+    expect.stringMatching(/^\/build\/browser-test-vite\/dist\/assets\/descent-relaxed-[\w-]+\.wasm$/),
+  ]);
+  expectLearnedAsInNode(inBrowser);
 });
