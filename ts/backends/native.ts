@@ -3,7 +3,7 @@ import { checkBinaryOp } from "./js/binary.js";
 import { jsKernels, type Kernels } from "./js/index.js";
 import { type NnAddon, nativeNnKernels, nnAddonFunctions } from "./nativeNn.js";
 import { nativeOptimKernels, type OptimAddon, optimAddonFunctions } from "./nativeOptim.js";
-import { packageRoot } from "./packageRoot.js";
+import { nodeFs, packageRoot } from "./packageRoot.js";
 import { createSlabAllocator, fillFloats } from "./slab.js";
 
 /** The Node addon's exports (crates/node/src/lib.rs). Every call checks its arguments and throws an Error. */
@@ -99,11 +99,10 @@ const addonFunctions = [
  * static import of any `node:` module would stop a browser from loading descent at all.
  */
 function nodeModules() {
-  if (typeof process === "undefined" || typeof process.getBuiltinModule !== "function") {
-    throw new Error("native backend: it runs in Node only (process.getBuiltinModule is missing)");
-  }
+  const fs = nodeFs();
+  if (fs === undefined) throw new Error("native backend: it runs in Node only (process.getBuiltinModule is missing)");
   return {
-    fs: process.getBuiltinModule("node:fs"),
+    fs,
     createRequire: process.getBuiltinModule("node:module").createRequire,
     resolve: process.getBuiltinModule("node:path").resolve,
     fileURLToPath: process.getBuiltinModule("node:url").fileURLToPath,
